@@ -1,0 +1,30 @@
+import fs from 'node:fs/promises';
+import type { Command } from 'commander';
+import { replayScenario } from '../features/replay/service.ts';
+
+/** `kinsight replay FILE --json | --check`: a scenario through the real ingest path (../shared/scenarios/FORMAT.md). */
+export function registerReplay(program: Command): void {
+  program
+    .command('replay')
+    .description('replay a scenario file through ingest with the clock set to each event, and report people, flags and expectations')
+    .argument('<file>', 'a kinsight-scenario/1 JSON file')
+    .option('--json', 'print one JSON object: scenario, people, flags, expectations')
+    .option('--check', 'print one line per expectation; exit 1 if any is unmet')
+    .action(async (file: string, options: { json?: boolean; check?: boolean }) => {
+      const scenario: unknown = JSON.parse(await fs.readFile(file, 'utf8'));
+      const { output, rejected } = await replayScenario(scenario);
+      for (const r of rejected) {
+        console.error(`rejected ${r.kind}[${r.index}]${r.key ? ` ${r.key}` : ''}: ${(r.reasons ?? []).map((x) => `${x.path} ${x.expected}`).join('; ')}`);
+      }
+      if (options.check) {
+        for (const e of output.expectations) {
+          console.log(`${e.met ? 'met  ' : 'UNMET'} ${e.category} about ${e.about} by ${e.by}${e.raisedAt ? ` (raised ${e.raisedAt})` : ''}`);
+        }
+        const unmet = output.expectations.filter((e) => !e.met).length;
+        console.log(`${output.expectations.length - unmet} of ${output.expectations.length} expectations met`);
+        if (unmet > 0) process.exitCode = 1;
+        if (!options.json) return;
+      }
+      console.log(JSON.stringify(output, null, options.check ? 0 : 2));
+    });
+}

@@ -1,0 +1,298 @@
+import { ADDRESS, BIRTH_DATE, COMPARISONS, EXACT, FAMILY, FIELD_COUNT, GIVEN, LEVEL_BASE, NHS, OTHER_IDENTIFIER, SEX, levelOf, unpackLevels } from './comparisons.ts';
+import type { PreparedRecord, Vocabulary } from './prepare.ts';
+
+/**
+ * Fellegi-Sunter parameters: for every field and level, how often true
+ * matches (m) and unrelated pairs (u) land there, and the share of candidate
+ * pairs that are matches (prior).
+ */
+export interface ModelParameters {
+  readonly m: readonly (readonly number[])[];
+  readonly u: readonly (readonly number[])[];
+  /** u from random pairs: the reference a name's own frequency is compared with. */
+  readonly randomU?: readonly (readonly number[])[];
+  readonly prior: number;
+  /**
+   * How often two different people at the same address share a family name
+   * (co-residents mostly do). When set, a family name that agrees at the same
+   * address is weighed against this rather than against u: otherwise one
+   * household counts twice and siblings look like one child.
+   */
+  readonly familyGivenSameAddress?: number;
+}
+
+export type Outcome = 'link' | 'review' | 'no link';
+
+/** The thresholds a decision uses, as probabilities that the pair is one person. */
+export interface Thresholds {
+  /** At or above: linked automatically. */
+  readonly link: number;
+  /** At or above (and below `link`): sent to a practitioner to review. */
+  readonly review: number;
+}
+
+export const DEFAULT_THRESHOLDS: Thresholds = { link: 0.95, review: 0.5 };
+
+/** Why a pair that scores high is still held for a person to decide. */
+export type HoldReason = 'possible twins' | 'same NHS number but birth date or sex disagrees';
+
+/** One field's contribution to a pair's match weight, for the review page's waterfall. */
+export interface FieldWeight {
+  readonly field: string;
+  readonly label: string;
+  readonly level: string;
+  /** log2 of (chance of this level among matches / among non-matches), term-frequency adjusted. */
+  readonly weight: number;
+}
+
+export interface WeightBreakdown {
+  readonly priorWeight: number;
+  readonly fields: readonly FieldWeight[];
+  readonly matchWeight: number;
+  readonly probability: number;
+  readonly outcome: Outcome;
+  readonly heldBecause: HoldReason | null;
+}
+
+const MINIMUM_RATE = 1e-6;
+
+/** Convert a match weight (log2 odds) to the probability that the pair is one person. */
+export function probabilityFromWeight(weight: number): number {
+  return 1 / (1 + 2 ** -weight);
+}
+
+/** Convert a probability to a match weight. */
+export function weightFromProbability(probability: number): number {
+  return Math.log2(probability / (1 - probability));
+}
+
+/** The fitted model: scores a compared pair and explains the score field by field. */
+export class LinkageModel {
+  private readonly fieldWeights: Float64Array[];
+  private readonly patternWeights = new Map<number, number>();
+  readonly priorWeight: number;
+
+  constructor(
+    readonly parameters: ModelParameters,
+    readonly thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    /** Hold possible twins for review even when they share an identifier other than the NHS number. */
+    readonly strictTwins = false,
+  ) {
+    this.fieldWeights = COMPARISONS.map((comparison, k) => {
+      const weights = new Float64Array(comparison.levels.length);
+      for (let level = 1; level < weights.length; level += 1) {
+        if (comparison.countedElsewhere?.includes(level)) continue;
+        const m = Math.max(parameters.m[k]?.[level] ?? 0, MINIMUM_RATE);
+        const u = Math.max(parameters.u[k]?.[level] ?? 0, MINIMUM_RATE);
+        weights[level] = Math.log2(m / u);
+      }
+      return weights;
+    });
+    this.priorWeight = weightFromProbability(Math.min(Math.max(parameters.prior, 1e-9), 1 - 1e-9));
+  }
+
+  /** Whether the family name is weighed given the same address (see `familyGivenSameAddress`). */
+  private sameHousehold(pattern: number): boolean {
+    if (this.parameters.familyGivenSameAddress === undefined) return false;
+    const family = levelOf(pattern, FAMILY);
+    const address = levelOf(pattern, ADDRESS);
+    return (family === 1 || family === 2) && (address === 1 || address === 2);
+  }
+
+  /** One field's weight for a level of a compared pair, before term-frequency adjustment. */
+  private fieldWeight(field: number, level: number, pattern: number): number {
+    if (field === FAMILY && this.sameHousehold(pattern)) {
+      const m = Math.max(this.parameters.m[FAMILY]?.[level] ?? 0, MINIMUM_RATE);
+      return Math.log2(m / (this.parameters.familyGivenSameAddress ?? 1));
+    }
+    return this.fieldWeights[field]?.[level] ?? 0;
+  }
+
+  /** Sum of field weights and the prior for a packed comparison, before term-frequency adjustment. */
+  patternWeight(pattern: number): number {
+    let weight = this.patternWeights.get(pattern);
+    if (weight === undefined) {
+      weight = this.priorWeight;
+      for (let k = 0; k < FIELD_COUNT; k += 1) weight += this.fieldWeight(k, levelOf(pattern, k), pattern);
+      this.patternWeights.set(pattern, weight);
+    }
+    return weight;
+  }
+
+  /** Extra weight for an exact name match: a rare name counts for more than a common one. */
+  private termFrequencyAdjustment(field: number, frequency: number): number {
+    const u = (this.parameters.randomU ?? this.parameters.u)[field]?.[EXACT] ?? 0;
+    if (frequency <= 0 || u <= 0) return 0;
+    return Math.log2(u / frequency);
+  }
+
+  /** The pair's match weight (log2 odds that it is one person). */
+  matchWeight(a: PreparedRecord, b: PreparedRecord, pattern: number, vocabulary: Vocabulary): number {
+    let weight = this.patternWeight(pattern);
+    if (pattern % LEVEL_BASE === EXACT) {
+      weight += this.termFrequencyAdjustment(GIVEN, vocabulary.givenNames.frequency(a.givenId));
+    }
+    if (Math.floor(pattern / LEVEL_BASE) % LEVEL_BASE === EXACT && !this.sameHousehold(pattern)) {
+      weight += this.termFrequencyAdjustment(FAMILY, vocabulary.familyNames.frequency(a.familyId));
+    }
+    return weight;
+  }
+
+  /** Link, review or no link for a pair's probability; a held pair always goes to review, never to a link. */
+  decide(probability: number, pattern: number): { outcome: Outcome; heldBecause: HoldReason | null } {
+    const heldBecause = holdReason(pattern, this.strictTwins);
+    if (heldBecause) return { outcome: 'review', heldBecause };
+    if (probability >= this.thresholds.link) return { outcome: 'link', heldBecause: null };
+    return { outcome: probability >= this.thresholds.review ? 'review' : 'no link', heldBecause: null };
+  }
+
+  /** Every field's contribution to one pair's score. */
+  explain(a: PreparedRecord, b: PreparedRecord, pattern: number, vocabulary: Vocabulary): WeightBreakdown {
+    const levels = unpackLevels(pattern);
+    const fields = COMPARISONS.map((comparison, k): FieldWeight => {
+      const level = levels[k] ?? 0;
+      let weight = this.fieldWeight(k, level, pattern);
+      const household = k === FAMILY && this.sameHousehold(pattern);
+      if (comparison.termFrequency && level === EXACT && !household) {
+        const counts = k === GIVEN ? vocabulary.givenNames : vocabulary.familyNames;
+        weight += this.termFrequencyAdjustment(k, counts.frequency(k === GIVEN ? a.givenId : a.familyId));
+      }
+      const levelName = comparison.levels[level] ?? 'unknown';
+      return { field: comparison.field, label: comparison.label, level: household ? `${levelName} (at the same address, where most people share it)` : levelName, weight };
+    });
+    const matchWeight = this.priorWeight + fields.reduce((sum, field) => sum + field.weight, 0);
+    const probability = probabilityFromWeight(matchWeight);
+    return { priorWeight: this.priorWeight, fields, matchWeight, probability, ...this.decide(probability, pattern) };
+  }
+}
+
+/**
+ * Safeguarding holds. Twins share a birth date, an address and a family
+ * name; only their given names tell them apart, so a pair like that with
+ * given names that are not the same name is never linked without a person
+ * looking, however strong the rest. An NHS number is strong evidence but not
+ * blind: the same number with a birth date or sex that cannot be a slip
+ * suggests a number recorded against the wrong child.
+ *
+ * Twins have different identifiers, so a shared NHS number (or, unless
+ * `strictTwins`, a shared other identifier) lifts the twins hold: see
+ * docs/linkage.md for why, and what strict mode costs.
+ */
+export function holdReason(pattern: number, strictTwins = false): HoldReason | null {
+  const given = levelOf(pattern, GIVEN);
+  const nhs = levelOf(pattern, NHS);
+  if (nhs === EXACT && (levelOf(pattern, BIRTH_DATE) === 5 || levelOf(pattern, SEX) === 2)) {
+    return 'same NHS number but birth date or sex disagrees';
+  }
+  const givenDiffers = given === 4 || given === 5 || given === 7;
+  const sharesIdentifier = nhs === EXACT || (!strictTwins && levelOf(pattern, OTHER_IDENTIFIER) === EXACT);
+  const sameAddress = levelOf(pattern, ADDRESS) === 1 || levelOf(pattern, ADDRESS) === 2;
+  if (givenDiffers && !sharesIdentifier && sameAddress && levelOf(pattern, BIRTH_DATE) === EXACT && levelOf(pattern, FAMILY) === EXACT) {
+    return 'possible twins';
+  }
+  return null;
+}
+
+/** Levels counted over a sample of pairs, per field. */
+export type LevelCounts = number[][];
+
+/** Empty level counts, one row per field. */
+export function emptyLevelCounts(): LevelCounts {
+  return COMPARISONS.map((comparison) => new Array<number>(comparison.levels.length).fill(0));
+}
+
+/** Add one compared pair to level counts. */
+export function countLevels(counts: LevelCounts, pattern: number): void {
+  for (let k = 0; k < FIELD_COUNT; k += 1) {
+    const row = counts[k];
+    if (row) row[levelOf(pattern, k)] = (row[levelOf(pattern, k)] ?? 0) + 1;
+  }
+}
+
+/**
+ * u from random pairs: almost every random pair is two different people, so
+ * the share at each level estimates how often unrelated people agree that
+ * much. Half a pair is added to empty levels so no level is impossible.
+ */
+export function nonMatchRatesFromSample(counts: LevelCounts): number[][] {
+  return counts.map((row) => {
+    const smoothed = row.map((count, level) => (level === 0 ? 0 : Math.max(count, 0.5)));
+    const total = smoothed.reduce((sum, value) => sum + value, 0);
+    return smoothed.map((value) => (total > 0 ? value / total : 0));
+  });
+}
+
+export interface ExpectationMaximisationResult {
+  readonly m: number[][];
+  /** u among the candidate pairs that are not matches (the random-sample u when u is held fixed). */
+  readonly u: number[][];
+  readonly prior: number;
+  readonly iterations: number;
+}
+
+/**
+ * Estimate m and the prior by expectation maximisation over the candidate
+ * pairs, with u held at its random-sample estimate (as Splink does). Pairs are
+ * grouped by their comparison pattern, so each iteration costs the number of
+ * distinct patterns, not pairs. No labels are used.
+ */
+export function estimateMatchRates(
+  patternCounts: ReadonlyMap<number, number>,
+  u: readonly (readonly number[])[],
+  options: { startingPrior?: number; maxIterations?: number; tolerance?: number; estimateU?: boolean } = {},
+): ExpectationMaximisationResult {
+  const patterns = [...patternCounts.keys()];
+  const weights = patterns.map((pattern) => patternCounts.get(pattern) ?? 0);
+  const levels = new Uint8Array(patterns.length * FIELD_COUNT);
+  patterns.forEach((pattern, p) => {
+    for (let k = 0; k < FIELD_COUNT; k += 1) levels[p * FIELD_COUNT + k] = levelOf(pattern, k);
+  });
+  let currentU = u.map((row) => [...row]);
+  let m = COMPARISONS.map((comparison) => [...comparison.startingM]);
+  let prior = options.startingPrior ?? 0.1;
+  const total = weights.reduce((sum, w) => sum + w, 0);
+  const maxIterations = options.maxIterations ?? 100;
+  const tolerance = options.tolerance ?? 1e-5;
+  let iterations = 0;
+  while (iterations < maxIterations) {
+    iterations += 1;
+    const logRatio = m.map((row, k) => row.map((value, level) => (level === 0 || COMPARISONS[k]?.countedElsewhere?.includes(level) ? 0 : Math.log(Math.max(value, MINIMUM_RATE)) - Math.log(Math.max(currentU[k]?.[level] ?? 0, MINIMUM_RATE)))));
+    const sums = COMPARISONS.map((comparison) => new Array<number>(comparison.levels.length).fill(0));
+    const nonMatchSums = COMPARISONS.map((comparison) => new Array<number>(comparison.levels.length).fill(0));
+    const logPriorOdds = Math.log(prior / (1 - prior));
+    let matchTotal = 0;
+    for (let p = 0; p < patterns.length; p += 1) {
+      let logOdds = logPriorOdds;
+      for (let k = 0; k < FIELD_COUNT; k += 1) logOdds += logRatio[k]?.[levels[p * FIELD_COUNT + k] ?? 0] ?? 0;
+      const posterior = 1 / (1 + Math.exp(-logOdds));
+      const share = posterior * (weights[p] ?? 0);
+      matchTotal += share;
+      const rest = (weights[p] ?? 0) - share;
+      for (let k = 0; k < FIELD_COUNT; k += 1) {
+        const row = sums[k];
+        const nonMatchRow = nonMatchSums[k];
+        const level = levels[p * FIELD_COUNT + k] ?? 0;
+        if (row) row[level] = (row[level] ?? 0) + share;
+        if (nonMatchRow) nonMatchRow[level] = (nonMatchRow[level] ?? 0) + rest;
+      }
+    }
+    const nextM = sums.map((row) => normaliseRates(row, 1e-3));
+    if (options.estimateU) currentU = nonMatchSums.map((row) => normaliseRates(row, MINIMUM_RATE));
+    const nextPrior = Math.min(Math.max(matchTotal / Math.max(total, 1), 1e-9), 1 - 1e-9);
+    let change = Math.abs(nextPrior - prior);
+    nextM.forEach((row, k) => row.forEach((value, level) => {
+      change = Math.max(change, Math.abs(value - (m[k]?.[level] ?? 0)));
+    }));
+    m = nextM;
+    prior = nextPrior;
+    if (change < tolerance) break;
+  }
+  return { m, u: currentU, prior, iterations };
+}
+
+function normaliseRates(row: readonly number[], floor: number): number[] {
+  const recorded = row.reduce((sum, value, level) => (level === 0 ? sum : sum + value), 0);
+  const rates = row.map((value, level) => (level === 0 || recorded === 0 ? 0 : Math.max(value / recorded, floor)));
+  const norm = rates.reduce((sum, value) => sum + value, 0);
+  return rates.map((value) => (norm > 0 ? value / norm : 0));
+}

@@ -1,0 +1,375 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DB } from '../../platform/db/schema.ts';
+
+type Db = Kysely<DB> | Transaction<DB>;
+
+const CHUNK = 500;
+function chunks<T>(items: T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Current (latest, not superseded) and not retracted: what a chronology shows, and what rules see. */
+const visibleEvent = sql<boolean>`not exists (select 1 from event s where s.supersedes = e.id)
+  and not exists (select 1 from event_retraction r where r.event_row_id = e.id)`;
+
+export type FlagState = 'open' | 'acknowledged' | 'closed';
+export type RoutedToKind = 'user' | 'team' | 'front-door';
+
+export interface FlagRow {
+  id: string;
+  key: string;
+  category: string;
+  ruleId: string;
+  ruleVersion: number;
+  personId: string;
+  evidence: string[];
+  evidenceRows: number[];
+  sources: string[];
+  explanation: string;
+  raisedAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+  reviewBy: Date;
+  routedToKind: RoutedToKind;
+  routedToId: string | null;
+  state: FlagState;
+  stateNote: string | null;
+  stateChangedAt: Date | null;
+  stateChangedBy: string | null;
+  previousFlagId: string | null;
+}
+
+export interface FlagHistoryRow {
+  id: number;
+  flagId: string;
+  at: Date;
+  actorKind: string;
+  actorId: string;
+  action: string;
+  fromState: string | null;
+  toState: string;
+  note: string | null;
+  details: unknown;
+}
+
+const flagColumns = [
+  'f.id', 'f.key', 'f.category', 'f.rule_id as ruleId', 'f.rule_version as ruleVersion', 'f.person_id as personId',
+  'f.evidence', 'f.evidence_rows as evidenceRows', 'f.sources', 'f.explanation', 'f.raised_at as raisedAt',
+  'f.created_at as createdAt', 'f.updated_at as updatedAt', 'f.review_by as reviewBy', 'f.routed_to_kind as routedToKind',
+  'f.routed_to_id as routedToId', 'f.state', 'f.state_note as stateNote', 'f.state_changed_at as stateChangedAt',
+  'f.state_changed_by as stateChangedBy', 'f.previous_flag_id as previousFlagId',
+] as const;
+
+type RawFlag = Omit<FlagRow, 'evidenceRows' | 'state' | 'routedToKind'> & { evidenceRows: (number | string)[]; state: string; routedToKind: string };
+const toFlag = (r: RawFlag): FlagRow => ({
+  ...r,
+  evidenceRows: r.evidenceRows.map(Number),
+  state: r.state as FlagState,
+  routedToKind: r.routedToKind as RoutedToKind,
+});
+
+export interface NewFlag {
+  key: string;
+  category: string;
+  ruleId: string;
+  ruleVersion: number;
+  personId: string;
+  evidence: string[];
+  evidenceRows: number[];
+  sources: string[];
+  explanation: string;
+  raisedAt: Date;
+  createdAt: Date;
+  reviewBy: Date;
+  routedToKind: RoutedToKind;
+  routedToId: string | null;
+  previousFlagId: string | null;
+}
+
+/** Reads the flag engine needs (people, families, links, events) and the flag store. All flag SQL lives here. */
+export function flagsRepository(db: Db) {
+  return {
+    // ---- Building a person's history -------------------------------------------------
+
+    /** The family each of these people belongs to (people with no relationships have none). */
+    async familiesOf(personIds: string[]): Promise<Map<string, string>> {
+      const out = new Map<string, string>();
+      for (const part of chunks([...new Set(personIds)])) {
+        const rows = await db.selectFrom('family_member').select(['family_id', 'person_id']).where('person_id', 'in', part).execute();
+        for (const r of rows) out.set(r.person_id, r.family_id);
+      }
+      return out;
+    },
+
+    async familyMembers(familyIds: string[]): Promise<{ familyId: string; personId: string }[]> {
+      const out: { familyId: string; personId: string }[] = [];
+      for (const part of chunks([...new Set(familyIds)])) {
+        const rows = await db.selectFrom('family_member').select(['family_id', 'person_id']).where('family_id', 'in', part).execute();
+        out.push(...rows.map((r) => ({ familyId: r.family_id, personId: r.person_id })));
+      }
+      return out;
+    },
+
+    /** The latest version of every record currently linked to these people: the facts a person is built from. */
+    async recordFacts(personIds: string[]) {
+      const out: { personId: string; kind: string; birthDate: string | null; expectedDate: string | null; sex: string | null }[] = [];
+      for (const part of chunks([...new Set(personIds)])) {
+        const rows = await db
+          .selectFrom('person_link as l')
+          .innerJoin('agency_record_version as v', (j) =>
+            j.onRef('v.record_id', '=', 'l.record_id').on('v.version', '=', (eb) =>
+              eb.selectFrom('agency_record_version as v2').select((e) => e.fn.max('v2.version').as('m')).whereRef('v2.record_id', '=', 'l.record_id'),
+            ),
+          )
+          .select(['l.person_id as personId', 'v.kind', 'v.birth_date as birthDate', 'v.expected_date as expectedDate', 'v.sex'])
+          .where('l.person_id', 'in', part)
+          .where('l.unlinked_at', 'is', null)
+          .orderBy('l.record_id')
+          .execute();
+        out.push(...rows);
+      }
+      return out;
+    },
+
+    /** Person-to-person relationships between these people, as each agency recorded them between its records. */
+    async relationshipsAmong(personIds: string[]) {
+      if (personIds.length === 0) return [];
+      const ids = [...new Set(personIds)];
+      return db
+        .selectFrom('relationship as r')
+        .innerJoin('person_link as lf', (j) => j.onRef('lf.record_id', '=', 'r.from_record_id').on('lf.unlinked_at', 'is', null))
+        .innerJoin('person_link as lt', (j) => j.onRef('lt.record_id', '=', 'r.to_record_id').on('lt.unlinked_at', 'is', null))
+        .select(['lf.person_id as from', 'lt.person_id as to', 'r.type', 'r.from_date as fromDate'])
+        .where('lf.person_id', 'in', ids)
+        .where('lt.person_id', 'in', ids)
+        .orderBy('r.id')
+        .execute();
+    },
+
+    /** Visible events about any of these people, with every person each is about. */
+    async eventsAbout(personIds: string[]) {
+      if (personIds.length === 0) return [];
+      const ids = [...new Set(personIds)];
+      const events = await db
+        .selectFrom('event as e')
+        .select(['e.id', 'e.event_id as eventId', 'e.agency_id as agencyId', 'e.type', 'e.at', 'e.on_date as onDate',
+          'e.at_precision as atPrecision', 'e.subjects', 'e.data', 'e.text'])
+        .where('e.id', 'in', (eb) => eb.selectFrom('event_subject as s').select('s.event_row_id').where('s.person_id', 'in', ids))
+        .where(visibleEvent)
+        .orderBy('e.at')
+        .orderBy('e.id')
+        .execute();
+      const subjects = new Map<number, string[]>();
+      for (const part of chunks(events.map((e) => e.id))) {
+        const rows = await db.selectFrom('event_subject').select(['event_row_id', 'person_id']).where('event_row_id', 'in', part).execute();
+        for (const r of rows) subjects.set(r.event_row_id, [...(subjects.get(r.event_row_id) ?? []), r.person_id]);
+      }
+      return events.map((e) => ({ ...e, personIds: [...new Set(subjects.get(e.id) ?? [])].sort() }));
+    },
+
+    async agencies() {
+      return db.selectFrom('agency').select(['id', 'name', 'kind', 'authority_code as authority']).orderBy('id').execute();
+    },
+
+    /** People an ingest touched: the subjects of these events ("agency:eventId"). */
+    async peopleOfEvents(keys: { agency: string; eventId: string }[]): Promise<string[]> {
+      const out = new Set<string>();
+      for (const part of chunks(keys, 200)) {
+        if (part.length === 0) continue;
+        const rows = await db
+          .selectFrom('event as e')
+          .innerJoin('event_subject as s', 's.event_row_id', 'e.id')
+          .select('s.person_id')
+          .where((eb) => eb.or(part.map((k) => eb.and([eb('e.agency_id', '=', k.agency), eb('e.event_id', '=', k.eventId)]))))
+          .execute();
+        for (const r of rows) out.add(r.person_id);
+      }
+      return [...out].sort();
+    },
+
+    /** Every person holding a linked record, for a full recompute. */
+    async allPeople(): Promise<string[]> {
+      const rows = await db.selectFrom('person_link').select('person_id').distinct().where('unlinked_at', 'is', null).execute();
+      return rows.map((r) => r.person_id).sort();
+    },
+
+    // ---- Routing ----------------------------------------------------------------------
+
+    /** A person's open involvements, the allocated team (or the agency's teams) and the agency kind. */
+    async openInvolvements(personId: string) {
+      return db
+        .selectFrom('involvement as i')
+        .innerJoin('agency as a', 'a.id', 'i.agency_id')
+        .select(['i.id', 'i.agency_id as agencyId', 'a.kind as agencyKind', 'i.team_id as teamId', 'i.service', 'i.started_on as startedOn'])
+        .where('i.person_id', '=', personId)
+        .where('i.ended_on', 'is', null)
+        .orderBy('i.started_on', 'desc')
+        .orderBy('i.id', 'desc')
+        .execute();
+    },
+
+    async teamsOfAgencies(agencyIds: string[]) {
+      if (agencyIds.length === 0) return [];
+      return db.selectFrom('team').select(['id', 'agency_id as agencyId', 'name', 'kind']).where('agency_id', 'in', agencyIds).orderBy('id').execute();
+    },
+
+    async frontDoorAgencies() {
+      return db.selectFrom('agency').select(['id', 'authority_code as authority']).where('kind', '=', 'front-door').orderBy('id').execute();
+    },
+
+    // ---- The flag store -----------------------------------------------------------------
+
+    /** The flags (any state) with these keys, newest first within a key. */
+    async flagsByKeys(keys: string[]): Promise<FlagRow[]> {
+      const out: FlagRow[] = [];
+      for (const part of chunks([...new Set(keys)])) {
+        const rows = await db.selectFrom('flag as f').select(flagColumns).where('f.key', 'in', part)
+          .orderBy('f.key').orderBy('f.created_at', 'desc').orderBy('f.id', 'desc').execute();
+        out.push(...rows.map(toFlag));
+      }
+      return out;
+    },
+
+    async insertFlag(f: NewFlag): Promise<string> {
+      const { rows } = await sql<{ id: string }>`select 'fl_' || nextval('flag_seq') as id`.execute(db);
+      const id = rows[0]!.id;
+      await db.insertInto('flag').values({
+        id, key: f.key, category: f.category, rule_id: f.ruleId, rule_version: f.ruleVersion, person_id: f.personId,
+        evidence: f.evidence, evidence_rows: f.evidenceRows, sources: f.sources, explanation: f.explanation,
+        raised_at: f.raisedAt, created_at: f.createdAt, updated_at: f.createdAt, review_by: f.reviewBy,
+        routed_to_kind: f.routedToKind, routed_to_id: f.routedToId, previous_flag_id: f.previousFlagId,
+      }).execute();
+      return id;
+    },
+
+    /** New evidence or wording for a live flag (open or acknowledged). */
+    async updateFlagFinding(id: string, f: {
+      ruleVersion: number; evidence: string[]; evidenceRows: number[]; sources: string[]; explanation: string; updatedAt: Date; state?: FlagState;
+    }): Promise<void> {
+      await db.updateTable('flag').set({
+        rule_version: f.ruleVersion, evidence: f.evidence, evidence_rows: f.evidenceRows, sources: f.sources,
+        explanation: f.explanation, updated_at: f.updatedAt, ...(f.state ? { state: f.state } : {}),
+      }).where('id', '=', id).execute();
+    },
+
+    async setState(id: string, s: { state: FlagState; note: string | null; at: Date; by: string }): Promise<void> {
+      await db.updateTable('flag').set({
+        state: s.state, state_note: s.note, state_changed_at: s.at, state_changed_by: s.by, updated_at: s.at,
+      }).where('id', '=', id).execute();
+    },
+
+    async insertHistory(h: Omit<FlagHistoryRow, 'id' | 'details'> & { details?: Record<string, unknown> }): Promise<void> {
+      await db.insertInto('flag_history').values({
+        flag_id: h.flagId, at: h.at, actor_kind: h.actorKind, actor_id: h.actorId, action: h.action,
+        from_state: h.fromState, to_state: h.toState, note: h.note, details: JSON.stringify(h.details ?? {}),
+      }).execute();
+    },
+
+    async history(flagId: string): Promise<FlagHistoryRow[]> {
+      return db.selectFrom('flag_history').selectAll().where('flag_id', '=', flagId).orderBy('id').execute()
+        .then((rows) => rows.map((r) => ({
+          id: r.id, flagId: r.flag_id, at: r.at, actorKind: r.actor_kind, actorId: r.actor_id, action: r.action,
+          fromState: r.from_state, toState: r.to_state, note: r.note, details: r.details,
+        })));
+    },
+
+    async flag(id: string): Promise<FlagRow | undefined> {
+      const row = await db.selectFrom('flag as f').select(flagColumns).where('f.id', '=', id).executeTakeFirst();
+      return row && toFlag(row);
+    },
+
+    /** Flags about these people, live ones first, newest first. */
+    async flagsOfPeople(personIds: string[]): Promise<FlagRow[]> {
+      if (personIds.length === 0) return [];
+      const rows = await db.selectFrom('flag as f').select(flagColumns).where('f.person_id', 'in', [...new Set(personIds)])
+        .orderBy(sql`case when f.state = 'closed' then 1 else 0 end`).orderBy('f.created_at', 'desc').orderBy('f.id', 'desc').execute();
+      return rows.map(toFlag);
+    },
+
+    /** Every flag, oldest first (replay's output). */
+    async allFlags(): Promise<FlagRow[]> {
+      const rows = await db.selectFrom('flag as f').select(flagColumns)
+        .orderBy('f.created_at').orderBy(sql`length(f.id)`).orderBy('f.id').execute();
+      return rows.map(toFlag);
+    },
+
+    /** Live flags routed to these destinations, the soonest review first. */
+    async worklist(routes: { kind: RoutedToKind; id: string | null }[], limit = 200): Promise<FlagRow[]> {
+      if (routes.length === 0) return [];
+      const rows = await db.selectFrom('flag as f').select(flagColumns)
+        .where('f.state', '!=', 'closed')
+        .where((eb) => eb.or(routes.map((r) => eb.and([
+          eb('f.routed_to_kind', '=', r.kind),
+          r.id === null ? eb('f.routed_to_id', 'is', null) : eb('f.routed_to_id', '=', r.id),
+        ]))))
+        .orderBy('f.review_by').orderBy('f.id').limit(limit).execute();
+      return rows.map(toFlag);
+    },
+
+    /** Event row ids and sender ids of a person's visible events (for linking flags to chronology entries). */
+    async eventRows(rowIds: number[]) {
+      if (rowIds.length === 0) return [];
+      return db.selectFrom('event as e').innerJoin('agency as a', 'a.id', 'e.agency_id')
+        .select(['e.id', 'e.event_id as eventId', 'e.agency_id as agencyId', 'a.name as agencyName', 'e.type', 'e.at', 'e.on_date as onDate', 'e.text'])
+        .where('e.id', 'in', [...new Set(rowIds)]).orderBy('e.at').orderBy('e.id').execute();
+    },
+
+    async teamNames(ids: string[]): Promise<Map<string, string>> {
+      if (ids.length === 0) return new Map();
+      const rows = await db.selectFrom('team as t').innerJoin('agency as a', 'a.id', 't.agency_id')
+        .select(['t.id', 't.name', 'a.name as agencyName']).where('t.id', 'in', [...new Set(ids)]).execute();
+      return new Map(rows.map((r) => [r.id, `${r.name}, ${r.agencyName}`]));
+    },
+
+    async userNames(ids: string[]): Promise<Map<string, string>> {
+      if (ids.length === 0) return new Map();
+      const rows = await db.selectFrom('app_user').select(['id', 'display_name']).where('id', 'in', [...new Set(ids)]).execute();
+      return new Map(rows.map((r) => [r.id, r.display_name]));
+    },
+
+    async agencyKind(id: string): Promise<string | undefined> {
+      const row = await db.selectFrom('agency').select('kind').where('id', '=', id).executeTakeFirst();
+      return row?.kind;
+    },
+  };
+}
+
+export type FlagsRepository = ReturnType<typeof flagsRepository>;
+
+/** Reads for following people through merges and for finding who an ingest batch touched. */
+export function flagsLinkRepository(db: Db) {
+  return {
+    /** People who formerly held a record now linked to one of these people and hold no record now (merged away). */
+    async mergedAway(personIds: string[]): Promise<{ from: string; into: string }[]> {
+      if (personIds.length === 0) return [];
+      const rows = await db
+        .selectFrom('person_link as cur')
+        .innerJoin('person_link as old', (j) => j.onRef('old.record_id', '=', 'cur.record_id').on('old.unlinked_at', 'is not', null))
+        .select(['old.person_id as from', 'cur.person_id as into'])
+        .distinct()
+        .where('cur.person_id', 'in', [...new Set(personIds)])
+        .where('cur.unlinked_at', 'is', null)
+        .whereRef('old.person_id', '!=', 'cur.person_id')
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('person_link as h').select('h.id').whereRef('h.person_id', '=', 'old.person_id').where('h.unlinked_at', 'is', null))))
+        .execute();
+      return rows;
+    },
+
+    async moveFlags(from: string, into: string): Promise<string[]> {
+      const rows = await db.updateTable('flag').set({ person_id: into }).where('person_id', '=', from).returning('id').execute();
+      return rows.map((r) => r.id);
+    },
+
+    /** The people an ingest batch touched: the subjects of its events and the people of its records. */
+    async peopleOfBatch(batchId: string): Promise<string[]> {
+      const fromEvents = await db.selectFrom('event as e').innerJoin('event_subject as s', 's.event_row_id', 'e.id')
+        .select('s.person_id').distinct().where('e.batch_id', '=', batchId).execute();
+      const fromRecords = await db.selectFrom('agency_record_version as v')
+        .innerJoin('person_link as l', (j) => j.onRef('l.record_id', '=', 'v.record_id').on('l.unlinked_at', 'is', null))
+        .select('l.person_id').distinct().where('v.batch_id', '=', batchId).execute();
+      return [...new Set([...fromEvents, ...fromRecords].map((r) => r.person_id))].sort();
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import fs from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { DB } from './schema.ts';
+import { PGliteDialect } from './pglite-dialect.ts';
+
+export type Engine = 'pglite' | 'postgres';
+
+export type DatabaseSettings =
+  | { kind: 'postgres'; url: string; poolSize?: number }
+  | { kind: 'pglite'; dataDir: string | null };
+
+/** An open database: the typed query builder, which engine it is, and how to close it. */
+export interface Database {
+  db: Kysely<DB>;
+  engine: Engine;
+  close(): Promise<void>;
+}
+
+// PostgreSQL returns bigint counts and numerics as strings by default; Kysely
+// code in Kinsight expects numbers for counts (they fit in a double).
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
+// Calendar dates stay 'YYYY-MM-DD' strings: a Date would shift them by time zone.
+pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
+
+/** The same parsing for PGlite, by type oid. */
+const pgliteParsers = {
+  20: (v: string) => Number(v),
+  1700: (v: string) => Number(v),
+  1082: (v: string) => v,
+};
+
+/**
+ * Open the database the settings describe: PostgreSQL through a `pg` pool, or
+ * the embedded PGlite in a data folder (null: in memory, for tests and replay).
+ */
+export async function openDatabase(settings: DatabaseSettings): Promise<Database> {
+  if (settings.kind === 'postgres') {
+    const pool = new pg.Pool({ connectionString: settings.url, max: settings.poolSize ?? 10 });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    return { db, engine: 'postgres', close: () => db.destroy() };
+  }
+  if (settings.dataDir) await fs.mkdir(settings.dataDir, { recursive: true });
+  const pglite = await PGlite.create({
+    ...(settings.dataDir ? { dataDir: settings.dataDir } : {}),
+    extensions: { pg_trgm },
+    parsers: pgliteParsers,
+  });
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+  return { db, engine: 'pglite', close: () => db.destroy() };
+}
+
+/** A one-line health probe: true when the database answers. */
+export async function databaseIsHealthy(db: Kysely<DB>): Promise<boolean> {
+  try {
+    const { rows } = await sql<{ ok: number }>`select 1 as ok`.execute(db);
+    return rows[0]?.ok === 1;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,20 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_foundation.ts';
+import * as m0002 from './0002_audit.ts';
+import * as m0003 from './0003_records.ts';
+import * as m0004 from './0004_access.ts';
+import * as m0007 from './0007_linkage.ts';
+import * as m0006 from './0006_flags.ts';
+
+/**
+ * Every migration, in order. One set serves PostgreSQL and PGlite alike.
+ * Add new ones at the end with the next number; never edit one that has shipped.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001_foundation': m0001,
+  '0002_audit': m0002,
+  '0003_records': m0003,
+  '0004_access': m0004,
+  '0007_linkage': m0007,
+  '0006_flags': m0006,
+};

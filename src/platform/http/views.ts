@@ -1,0 +1,62 @@
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import nunjucks from 'nunjucks';
+import type { FastifyReply } from 'fastify';
+import { formatDate, formatDateTime } from '../clock.ts';
+
+const require = createRequire(import.meta.url);
+const govukFrontendMain = require.resolve('govuk-frontend');
+/** node_modules/govuk-frontend/dist: holds govuk/ (macros, CSS, JS, assets). */
+export const govukFrontendRoot = govukFrontendMain.slice(0, govukFrontendMain.lastIndexOf(`${path.sep}dist${path.sep}`) + 5);
+
+const srcRoot = path.resolve(import.meta.dirname, '..', '..');
+
+/**
+ * One Nunjucks environment: our layout and partials, each feature's views
+ * (referenced as "feature-name/views/page.njk"), and the GOV.UK Frontend macros.
+ */
+export function createViewEnvironment(): nunjucks.Environment {
+  const env = new nunjucks.Environment(
+    new nunjucks.FileSystemLoader(
+      [path.join(srcRoot, 'platform', 'views'), path.join(srcRoot, 'features'), govukFrontendRoot],
+      { noCache: process.env.NODE_ENV === 'development' },
+    ),
+    { autoescape: true, throwOnUndefined: false },
+  );
+  env.addFilter('dateTime', (value: Date | string) => formatDateTime(new Date(value)));
+  env.addFilter('date', (value: Date | string) => formatDate(new Date(value)));
+  return env;
+}
+
+export interface PageContext {
+  [key: string]: unknown;
+}
+
+declare module 'fastify' {
+  interface FastifyReply {
+    /** Render a page inside the Kinsight layout. */
+    render(template: string, context?: PageContext): FastifyReply;
+  }
+  interface FastifyRequest {
+    /** Values every page needs (service name, navigation, the signed-in user). */
+    pageLocals?: PageContext;
+  }
+}
+
+export function renderPage(
+  env: nunjucks.Environment,
+  reply: FastifyReply,
+  template: string,
+  globals: PageContext,
+  context: PageContext = {},
+): FastifyReply {
+  const nonce = (reply as unknown as { cspNonce?: { script: string } }).cspNonce?.script;
+  const html = env.render(template, {
+    ...globals,
+    ...reply.request.pageLocals,
+    currentPath: reply.request.url.split('?')[0],
+    cspNonce: nonce,
+    ...context,
+  });
+  return reply.type('text/html; charset=utf-8').send(html);
+}

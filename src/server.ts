@@ -1,0 +1,64 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.ts';
+import type { Config } from './config.ts';
+import { openDatabase, type Database } from './platform/db/database.ts';
+import { migrateToLatest } from './platform/db/migrate.ts';
+import { createLogger, type Logger } from './platform/log.ts';
+import { systemClock } from './platform/clock.ts';
+import { seedDemoPartnership } from './features/demo/seed.ts';
+
+export interface RunningKinsight {
+  app: FastifyInstance;
+  database: Database;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Load the demo partnership (never in production). */
+  demo: boolean;
+  logger?: Logger;
+  /** Say what is happening, for a person at a terminal. */
+  progress?: (line: string) => void;
+}
+
+/** Open the database, bring it up to date, load demo data if asked, and listen. */
+export async function startKinsight(config: Config, options: StartOptions): Promise<RunningKinsight> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const say = options.progress ?? (() => {});
+  if (options.demo && config.environment === 'production') {
+    throw new Error('Demo data cannot be loaded in production (NODE_ENV=production).');
+  }
+
+  say(config.database.kind === 'postgres'
+    ? 'Connecting to PostgreSQL (DATABASE_URL)…'
+    : `Opening the embedded database in ${config.database.dataDir}…`);
+  const database = await openDatabase(config.database);
+  try {
+    const applied = await migrateToLatest(database.db);
+    say(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'Database schema is up to date.');
+    if (options.demo) {
+      const seeded = await seedDemoPartnership(database.db);
+      say(seeded.usersAdded + seeded.agenciesAdded > 0
+        ? `Demo partnership created: ${seeded.agenciesAdded} agencies, ${seeded.usersAdded} demo accounts.`
+        : 'Demo partnership already present: nothing added.');
+    }
+    const app = await buildApp({ config, database, logger, clock: systemClock });
+    await app.listen({ port: config.port, host: config.host });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = `http://${config.host}:${port}`;
+    return {
+      app,
+      database,
+      url,
+      async stop() {
+        await app.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
