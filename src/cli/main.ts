@@ -10,6 +10,7 @@ import { registerLink } from './link.ts';
 import { registerUsers } from './users.ts';
 import { registerGenerate } from './generate.ts';
 import { registerFlags } from './flags.ts';
+import { registerBench } from './bench.ts';
 
 /** The `kinsight` command: serve, migrate, and (as issues land) replay, generate, link-eval, bench. */
 const program = new Command()
@@ -69,6 +70,7 @@ registerUsers(program);
 registerAccessCommands(program);
 registerGenerate(program);
 registerFlags(program);
+registerBench(program);
 
 try {
   await program.parseAsync(process.argv);

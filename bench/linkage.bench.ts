@@ -6,8 +6,8 @@ import { findDuplicates } from '../src/domain/linkage/linker.ts';
 import type { PersonRecord } from '../src/domain/linkage/person-record.ts';
 import { createCounty } from '../src/features/synthetic-county/generator.ts';
 import { linkageRecordOf } from '../src/features/records/linking.ts';
+import type { BenchSuite } from './suite.ts';
 
-const febrl = path.resolve(import.meta.dirname, '..', '..', 'shared', 'data', 'linkage', 'febrl');
 
 function figures(result: LinkageEvaluation): Record<string, unknown> {
   return {
@@ -82,10 +82,11 @@ function evaluateLinkageClusters(records: PersonRecord[]): Int32Array {
 }
 
 /** Linkage figures: FEBRL3 and FEBRL4 (when ../shared is there), a synthetic dedupe of 1,000,000 records (50,000 when quick), and the county when asked. */
-export async function benchLinkage(options: { quick: boolean; county?: number }): Promise<Record<string, unknown>> {
+export async function benchLinkage(options: { quick: boolean; shared: string | undefined; county?: number }): Promise<Record<string, unknown>> {
   const report: Record<string, unknown> = {};
   if (options.county) return benchCounty(options.county);
-  if (existsSync(path.join(febrl, 'dataset3.csv'))) {
+  const febrl = options.shared ? path.join(options.shared, 'data', 'linkage', 'febrl') : undefined;
+  if (febrl && existsSync(path.join(febrl, 'dataset3.csv'))) {
     const read = (name: string) => readFileSync(path.join(febrl, name), 'utf8');
     report.febrl4 = figures(evaluateFebrlTexts([read('dataset4a.csv'), read('dataset4b.csv')]));
     report.febrl3 = figures(evaluateFebrlTexts([read('dataset3.csv')]));
@@ -100,9 +101,8 @@ export async function benchLinkage(options: { quick: boolean; county?: number })
   return report;
 }
 
-// `npx tsx bench/linkage.ts [--quick] [--county N]`
-if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
-  const at = process.argv.indexOf('--county');
-  const county = at >= 0 ? Number(process.argv[at + 1]) : undefined;
-  console.log(JSON.stringify(await benchLinkage({ quick: process.argv.includes('--quick'), ...(county ? { county } : {}) }), null, 2));
-}
+export const suite: BenchSuite = {
+  name: 'linkage',
+  measures: 'record linkage quality (FEBRL3, FEBRL4) and speed (comparisons per second, a synthetic dedupe of 1,000,000 records; 50,000 when quick)',
+  run: (options) => benchLinkage({ quick: options.quick, shared: options.shared }),
+};
