@@ -151,4 +151,24 @@ describe('signing in and access control in Chromium', () => {
     expect(await lead.page.locator('main').innerText()).toContain('There is nothing to review');
     await lead.context.close();
   });
+  it('lets the administrator create a staff account through accessible pages, showing the sign-in details once', async () => {
+    const { context, page } = await fresh();
+    await signIn(page, 'admin');
+    await page.getByRole('link', { name: 'Staff accounts' }).click();
+    await page.waitForURL(`${base}/admin/users`);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Create a staff account' }).click();
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await expect.poll(() => page.locator('.govuk-error-summary').innerText()).toContain('Enter the person’s full name');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.getByLabel('Full name').fill('Morgan Tillery');
+    await page.getByLabel('Username').fill('morgan.tillery');
+    await page.getByLabel('Agency').selectOption({ label: 'Marlshire 0-19 Health Visiting Service' });
+    await page.getByLabel('Practitioner', { exact: true }).check();
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await expect.poll(() => page.locator('h1').innerText()).toContain('Account created');
+    expect(await page.locator('.app-secret').count()).toBe(2);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await context.close();
+  });
 });

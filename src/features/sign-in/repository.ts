@@ -16,6 +16,7 @@ export interface UserRow {
   demo: boolean;
   failedSignIns: number;
   lockedUntil: Date | null;
+  mustChangePassword: boolean;
 }
 
 export interface SessionRow {
@@ -35,6 +36,7 @@ export function signInRepository(db: Kysely<DB>) {
       'agency.name as agencyName', 'app_user.team_id as teamId', 'team.kind as teamKind', 'app_user.roles',
       'app_user.password_hash as passwordHash', 'app_user.totp_secret as totpSecret', 'app_user.active',
       'app_user.demo', 'app_user.failed_sign_ins as failedSignIns', 'app_user.locked_until as lockedUntil',
+      'app_user.must_change_password as mustChangePassword',
     ]);
   const baseUserQuery = () =>
     db.selectFrom('app_user')
@@ -100,6 +102,11 @@ export function signInRepository(db: Kysely<DB>) {
         .where('id_hash', '=', idHash)
         .where('ended_at', 'is', null)
         .executeTakeFirst();
+    },
+
+    /** A new password hash chosen by the user; a temporary password stops being demanded. */
+    async setPassword(userId: string, passwordHash: string): Promise<void> {
+      await db.updateTable('app_user').set({ password_hash: passwordHash, must_change_password: false }).where('id', '=', userId).execute();
     },
 
     async touchSession(idHash: string, at: Date): Promise<void> {

@@ -1,12 +1,13 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { publicRoute, signedIn } from '../../platform/http/access-rule.ts';
-import { SESSION_COOKIE } from '../../platform/http/authentication.ts';
+import { CHANGE_PASSWORD_PATH, SESSION_COOKIE } from '../../platform/http/authentication.ts';
 import { writeAudit } from '../../platform/audit/audit.ts';
 import type { Database } from '../../platform/db/database.ts';
 import type { RequestContext } from '../../platform/access/context.ts';
 import { ABSOLUTE_TIMEOUT_HOURS, LOCKOUT_MINUTES, type SignInService } from './service.ts';
 import type { UserRow } from './repository.ts';
+import { MIN_PASSWORD_LENGTH } from './passwords.ts';
 
 const credentials = z.object({
   username: z.string().trim().min(1, 'Enter your username'),
@@ -15,6 +16,12 @@ const credentials = z.object({
 const codeForm = z.object({
   code: z.string().trim().regex(/^\d{6}$/, 'Enter the 6-digit code from your authenticator app'),
 });
+
+const passwordForm = z.object({
+  current: z.string().min(1, 'Enter your current password'),
+  next: z.string().min(MIN_PASSWORD_LENGTH, `Enter a new password of at least ${MIN_PASSWORD_LENGTH} characters`),
+  confirm: z.string().min(1, 'Enter your new password again'),
+}).refine((f) => f.next === f.confirm, { message: 'The new passwords do not match', path: ['confirm'] });
 
 const PENDING_COOKIE = 'kinsight_pending';
 
@@ -130,6 +137,46 @@ export const signInRoutes: FastifyPluginAsync<{ service: SignInService; database
     }
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.redirect('/signed-out', 303);
+  });
+
+  app.get(CHANGE_PASSWORD_PATH, { config: signedIn }, async (request, reply) =>
+    reply.render('sign-in/views/change-password.njk', {
+      title: 'Change your password', minLength: MIN_PASSWORD_LENGTH,
+      temporary: request.mustChangePassword === true, changed: (request.query as Record<string, string>).changed === '1',
+    }),
+  );
+
+  app.post(CHANGE_PASSWORD_PATH, { config: { ...signedIn, ...signInLimit } }, async (request, reply) => {
+    const ctx = request.requestContext;
+    if (!ctx || ctx.actor.kind !== 'user') return reply.redirect('/sign-in', 303);
+    const again = (status: number, errors: { text: string; href: string }[]) =>
+      reply.status(status).render('sign-in/views/change-password.njk', {
+        title: 'Change your password', minLength: MIN_PASSWORD_LENGTH, temporary: request.mustChangePassword === true,
+        errors, fieldErrors: Object.fromEntries(errors.map((e) => [e.href.slice(1), e.text])),
+      });
+    const parsed = passwordForm.safeParse(request.body ?? {});
+    if (!parsed.success) return again(400, parsed.error.issues.map((i) => ({ text: i.message, href: `#${String(i.path[0])}` })));
+    const outcome = await service.changePassword(ctx.actor.userId, parsed.data.current, parsed.data.next);
+    await writeAudit(database.db, ctx, {
+      action: 'administer', outcome: outcome.kind === 'changed' ? 'succeeded' : 'failed', subjectType: 'user', subjectId: ctx.actor.userId,
+      details: { change: 'own-password', result: outcome.kind },
+    });
+    switch (outcome.kind) {
+      case 'changed':
+        return reply.redirect(`${CHANGE_PASSWORD_PATH}?changed=1`, 303);
+      case 'wrong-current':
+        return again(400, [{ text: 'Your current password is not right', href: '#current' }]);
+      case 'locked':
+        if (request.sessionToken) await service.signOut(request.sessionToken, 'locked');
+        reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        return reply.redirect('/sign-in', 303);
+      case 'too-short':
+        return again(400, [{ text: `Enter a new password of at least ${MIN_PASSWORD_LENGTH} characters`, href: '#next' }]);
+      case 'same-as-current':
+        return again(400, [{ text: 'Choose a password different from your current one', href: '#next' }]);
+      case 'no-local-password':
+        return again(400, [{ text: 'You sign in through your organisation’s account, so your password is changed there', href: '#current' }]);
+    }
   });
 
   app.get('/signed-out', { config: publicRoute }, async (_request, reply) =>

@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { verify as verifyPassword } from '@node-rs/argon2';
 import { verify as verifyTotp } from 'otplib';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
@@ -7,6 +6,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Actor } from '../../platform/access/context.ts';
 import { ROLES, type Role } from '../../platform/http/access-rule.ts';
 import { signInRepository, type UserRow } from './repository.ts';
+import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.ts';
 
 /** After this many wrong passwords or codes in a row the account locks. */
 export const MAX_FAILED_SIGN_INS = 5;
@@ -25,6 +25,14 @@ const ROLES_WITHOUT_PERSONAL_DATA: readonly Role[] = ['partnership-analyst'];
 export function needsSecondFactor(roles: readonly string[]): boolean {
   return roles.some((r) => !ROLES_WITHOUT_PERSONAL_DATA.includes(r as Role));
 }
+
+export type ChangePasswordOutcome =
+  | { kind: 'changed' }
+  | { kind: 'wrong-current' }
+  | { kind: 'locked' }
+  | { kind: 'too-short' }
+  | { kind: 'same-as-current' }
+  | { kind: 'no-local-password' };
 
 export type SignInOutcome =
   | { kind: 'signed-in'; sessionToken: string; user: UserRow }
@@ -54,6 +62,8 @@ export interface LiveSession {
   teamKind: string | null;
   stage: 'password-verified' | 'signed-in';
   idHash: string;
+  /** Signed in with a temporary password an administrator set: every page asks for a new one first. */
+  mustChangePassword: boolean;
 }
 
 export function hashSessionToken(token: string): string {
@@ -98,14 +108,14 @@ export function signInService(db: Kysely<DB>, clock: Clock, options: { productio
     async signInWithPassword(username: string, password: string): Promise<SignInOutcome> {
       const user = await repo.findUserByUsername(username);
       if (!user || !user.passwordHash) {
-        await verifyPassword(timingDummy, password).catch(() => false);
+        await verifyPassword(timingDummy, password);
         return { kind: 'refused', reason: 'unknown-user' };
       }
       if (isLocked(user)) return { kind: 'locked', user };
       if (!user.active) return { kind: 'refused', user, reason: 'inactive' };
       // Demo accounts have published passwords: never usable in production.
       if (user.demo && options.production) return { kind: 'refused', user, reason: 'demo-in-production' };
-      const ok = await verifyPassword(user.passwordHash, password).catch(() => false);
+      const ok = await verifyPassword(user.passwordHash, password);
       if (!ok) {
         return (await fail(user)) === 'locked' ? { kind: 'locked', user } : { kind: 'refused', user, reason: 'wrong-password' };
       }
@@ -197,12 +207,30 @@ export function signInService(db: Kysely<DB>, clock: Clock, options: { productio
         idHash,
         stage: session.stage === 'signed-in' ? 'signed-in' : 'password-verified',
         agencyName: user.agencyName,
+        mustChangePassword: user.mustChangePassword,
         teamKind: user.teamKind,
         actor: {
           kind: 'user', userId: user.id, username: user.username, displayName: user.displayName,
           agencyId: user.agencyId, teamId: user.teamId, roles: asRoles(user.roles),
         },
       };
+    },
+
+    /**
+     * Change a signed-in user's own password. The current one must be given
+     * (a left-open screen is not enough); a temporary password set by an
+     * administrator stops being demanded once changed.
+     */
+    async changePassword(userId: string, current: string, next: string): Promise<ChangePasswordOutcome> {
+      const user = await repo.findUserById(userId);
+      if (!user || !user.passwordHash) return { kind: 'no-local-password' };
+      if (!(await verifyPassword(user.passwordHash, current))) {
+        return (await fail(user)) === 'locked' ? { kind: 'locked' } : { kind: 'wrong-current' };
+      }
+      if (next.length < MIN_PASSWORD_LENGTH) return { kind: 'too-short' };
+      if (next === current) return { kind: 'same-as-current' };
+      await repo.setPassword(userId, await hashPassword(next));
+      return { kind: 'changed' };
     },
 
     async signOut(token: string, reason = 'signed-out'): Promise<void> {

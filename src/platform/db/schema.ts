@@ -35,6 +35,8 @@ export interface AppUserTable {
   locked_until: Timestamp | null;
   last_sign_in_at: Timestamp | null;
   oidc_subject: string | null;
+  must_change_password: Generated<boolean>;
+  created_by: string | null;
 }
 
 export interface UserSessionTable {

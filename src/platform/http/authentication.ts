@@ -7,6 +7,8 @@ import type { Clock } from '../clock.ts';
 import type { AccessRule } from './access-rule.ts';
 
 export const SESSION_COOKIE = 'kinsight_session';
+/** Where someone signed in with a temporary password is sent until they choose their own. */
+export const CHANGE_PASSWORD_PATH = '/account/password';
 
 /** What the authentication layer needs from the sign-in and API-client features. */
 export interface Authenticators {
@@ -15,6 +17,7 @@ export interface Authenticators {
     context: RequestContext;
     stage: 'password-verified' | 'signed-in';
     agencyName: string;
+    mustChangePassword: boolean;
   } | null>;
   /** The partner agency's system an API key names, or null. */
   resolveApiKey(key: string): Promise<{ clientId: string; agencyId: string; scopes: string[] } | null>;
@@ -26,6 +29,8 @@ declare module 'fastify' {
     requestContext?: RequestContext;
     sessionToken?: string;
     sessionStage?: 'password-verified' | 'signed-in';
+    /** Signed in with a temporary password: pages send the user to choose their own first. */
+    mustChangePassword?: boolean;
     apiClient?: { clientId: string; agencyId: string; scopes: string[] };
   }
 }
@@ -39,6 +44,7 @@ const MAIN_MENU = [
   { href: '/access/break-glass', text: 'Break-glass review' },
   { href: '/access/users', text: 'Staff activity' },
   { href: '/admin/quarantine', text: 'Quarantine' },
+  { href: '/admin/users', text: 'Staff accounts' },
 ];
 
 function isApi(request: FastifyRequest): boolean {
@@ -81,6 +87,7 @@ export async function registerAuthentication(
       if (session) {
         request.sessionToken = token;
         request.sessionStage = session.stage;
+        request.mustChangePassword = session.mustChangePassword;
         if (session.stage === 'signed-in') {
           request.requestContext = { ...session.context, correlationId: request.id, now: options.clock.now() };
           const actor = session.context.actor;
@@ -112,6 +119,16 @@ export async function registerAuthentication(
     const rule: AccessRule | undefined = request.routeOptions.config?.access;
     if (!rule) return; // not-found handler and static files (checked at registration)
     if (await refuse(rule, request, reply)) return reply;
+  });
+
+  // A temporary password set by an administrator is changed before anything else is opened.
+  app.addHook('preHandler', async (request, reply) => {
+    if (!request.mustChangePassword || request.sessionStage !== 'signed-in' || isApi(request)) return;
+    const rule: AccessRule | undefined = request.routeOptions.config?.access;
+    if (!rule || rule.kind === 'public') return; // static files, the accessibility statement
+    const path = request.url.split('?')[0] ?? '';
+    if (path === CHANGE_PASSWORD_PATH || path === '/sign-out') return;
+    return reply.redirect(CHANGE_PASSWORD_PATH, 303);
   });
 
   // CSRF: every state-changing form post carries the token; APIs use keys, not cookies.
