@@ -190,10 +190,19 @@ describe('household-adult-risk', () => {
     expect(categoriesOf(f, 'mum', '2021-02-02')).toEqual([]);
   });
 
-  it('a domestic abuse incident the police attended links to the children in the household', () => {
+  it('repeated domestic abuse incidents the police attended link to the children in the household; one alone does not', () => {
     const f = toddler();
     f.add('police-incident', '2021-03-03T22:00:00Z', 'police', ['mum', 'dad'], { category: 'domestic-abuse', childrenPresent: true });
-    expect(rulesOf(f, 'child', '2021-03-04')).toContain('household-domestic-abuse-incident');
+    expect(rulesOf(f, 'child', '2021-03-04')).not.toContain('household-domestic-abuse-incident');
+    f.add('police-incident', '2021-09-20T23:00:00Z', 'police', ['mum', 'dad'], { category: 'domestic-abuse', childrenPresent: true });
+    expect(rulesOf(f, 'child', '2021-09-21')).toContain('household-domestic-abuse-incident');
+    expect(rulesOf(f, 'child', '2022-09-21')).not.toContain('household-domestic-abuse-incident');
+  });
+
+  it('a MARAC about the household raises the flag on its own', () => {
+    const f = toddler();
+    f.add('meeting', '2021-03-10', 'police', ['mum'], { kind: 'marac' });
+    expect(rulesOf(f, 'child', '2021-03-11')).toContain('household-domestic-abuse-incident');
   });
 
   it('a parent’s new partner recorded as a risk to children raises a flag', () => {
@@ -235,8 +244,17 @@ describe('cumulative-concern and disengagement', () => {
 });
 
 describe('missing-education', () => {
-  it('a school child attending 45% of sessions raises a flag', () => {
+  it('a school child attending under half their sessions two terms running raises a flag; one term alone does not', () => {
     const f = new Family().person('child', { birthDate: '2012-01-01' });
+    f.add('attendance', '2021-12-17', 'school', ['child'], { setting: 'school', from: '2021-09-02', to: '2021-12-17', possible: 140, attended: 63 });
+    expect(categoriesOf(f, 'child', '2021-12-18')).not.toContain('missing-education');
+    f.add('attendance', '2022-03-31', 'school', ['child'], { setting: 'school', from: '2022-01-04', to: '2022-03-31', possible: 118, attended: 50 });
+    expect(categoriesOf(f, 'child', '2022-04-01')).toContain('missing-education');
+  });
+
+  it('a school child attending 45% of sessions with a social worker raises a flag at once', () => {
+    const f = new Family().person('child', { birthDate: '2012-01-01' });
+    f.add('involvement-start', '2021-06-01', 'csc', ['child'], { service: 'child-in-need' });
     f.add('attendance', '2021-12-17', 'school', ['child'], { setting: 'school', from: '2021-09-02', to: '2021-12-17', possible: 140, attended: 63 });
     expect(categoriesOf(f, 'child', '2021-12-18')).toContain('missing-education');
   });

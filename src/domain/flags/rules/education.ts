@@ -29,18 +29,27 @@ function share(e: EventOf<'attendance'>): number | undefined {
 }
 
 /**
- * Attendance below the national "severely absent" line (under 50%), or for a
- * child with identified needs or a social worker below the "persistently
- * absent" line (under 90%); for a child under school age, a nursery place
- * attended less than half the time by a child with identified needs.
+ * Attendance below the national "severely absent" line (under 50%) in two
+ * returns in a row, or for a child with identified needs or a social worker
+ * below the "persistently absent" line (under 90%); for a child under school
+ * age, a nursery place attended less than half the time by a child with
+ * identified needs.
+ *
+ * Version 2: one term under 50% alone no longer fires. About 2% of pupils in
+ * England are severely absent in a year (DfE, Pupil absence in schools in
+ * England, 2022/23), so a single term below the line, with nothing else
+ * known, is for the school's attendance procedures, not a multi-agency flag;
+ * the reviews' learning is about absence alongside identified needs or
+ * neglect (004 learning point 9, 4.2.4), which the 90% line keeps. On the
+ * synthetic county v1 flagged 1.5% of children in ordinary families.
  */
 export const lowAttendance: FlagRule = {
   id: 'missing-education-attendance',
-  version: 1,
+  version: 2,
   category: 'missing-education',
   title: 'Not brought to school or nursery',
   description:
-    'The latest school attendance is under 50% (severely absent), or under 90% (persistently absent) for a child with additional needs, ' +
+    'School attendance under 50% (severely absent) in the latest two returns, or under 90% (persistently absent) in the latest for a child with additional needs, ' +
     'an EHC plan or a social worker; or the latest nursery attendance is under 50% for a child with identified additional needs.',
   learning: [
     { source: '004_a9f449d4e917b1ec.txt', where: 'learning point 9',
@@ -48,17 +57,25 @@ export const lowAttendance: FlagRule = {
     { source: '004_a9f449d4e917b1ec.txt', where: '4.2.4', quote: 'The focus on compulsory school attendance seemed to be a barrier to practitioners fully considering neglect' },
     { source: '003_6127deaaf3600311.txt', where: 'recommendations', quote: 'awareness of safeguarding risks of low attendance' },
     { source: 'Department for Education, Working together to improve school attendance (2024)', where: 'persistent absence is missing 10% or more of sessions; severe absence is missing 50% or more (paraphrased)' },
+    { source: 'Department for Education, Pupil absence in schools in England (2022/23)', where: 'about 2% of pupils severely absent (paraphrased): one term alone is too common to flag' },
   ],
-  parameters: { severeBelow: 0.5, persistentBelow: 0.9, nurseryBelow: 0.5, episodeGapDays: 200, reviewWithinWorkingDays: 5 },
+  parameters: { severeBelow: 0.5, severeReturnsInARow: 2, persistentBelow: 0.9, nurseryBelow: 0.5, episodeGapDays: 200, reviewWithinWorkingDays: 5 },
   evaluate(ctx) {
     if (!ctx.isBornChild()) return [];
     const p = this.parameters;
     const returns = ctx.ofType('attendance', [ctx.subjectId]);
+    const severe = (e: EventOf<'attendance'> | undefined) => e !== undefined && (share(e) ?? 1) < (p.severeBelow as number);
     const qualifies = (e: EventOf<'attendance'>): boolean => {
       const s = share(e);
       if (s === undefined) return false;
       const v = vulnerability(ctx, e.at);
-      if (e.event.data.setting === 'school') return s < (p.severeBelow as number) || (v.any && s < (p.persistentBelow as number));
+      if (e.event.data.setting === 'school') {
+        if (v.any && s < (p.persistentBelow as number)) return true;
+        // Severe absence alone: this return and the ones before it from school, all under the line.
+        const schoolReturns = returns.filter((r) => r.event.data.setting === 'school' && r.at.getTime() <= e.at.getTime());
+        const run = schoolReturns.slice(-(p.severeReturnsInARow as number));
+        return run.length === (p.severeReturnsInARow as number) && run.every(severe);
+      }
       return v.needs.length > 0 && s < (p.nurseryBelow as number);
     };
     const latest = returns[returns.length - 1];
