@@ -26,6 +26,7 @@ import { informationSharingRoutes } from './features/information-sharing/routes.
 import { healthRoutes } from './features/health/routes.ts';
 import { linkageReviewRoutes } from './features/linkage-review/routes.ts';
 import { flagsRoutes } from './features/flags/routes.ts';
+import { frontDoorRoutes } from './features/front-door/routes.ts';
 import { userAdminRoutes } from './features/user-admin/routes.ts';
 
 /** What the application is built from: hand-wired, no DI framework. */
@@ -135,6 +136,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(informationSharingRoutes, { database: deps.database, clock: deps.clock });
   await app.register(linkageReviewRoutes, { database: deps.database, clock: deps.clock });
   await app.register(flagsRoutes, { database: deps.database, clock: deps.clock });
+  await app.register(frontDoorRoutes, { database: deps.database, clock: deps.clock });
   await app.register(userAdminRoutes, { database: deps.database, clock: deps.clock });
 
   return app;

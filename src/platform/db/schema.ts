@@ -330,6 +330,59 @@ export interface FamilyCorrectionTable {
   corrected_at: Timestamp;
 }
 
+// Issue 8: the front door.
+export interface FrontDoorContactTable {
+  event_row_id: number;
+  front_door_agency_id: string;
+  recorded_by: string;
+  recorded_at: Timestamp;
+  referrer_name: string | null;
+  referrer_role: string | null;
+  referrer_agency_id: string | null;
+  referrer_phone: string | null;
+  urgent: Generated<boolean>;
+  consent: string;
+  consent_detail: string | null;
+  lawful_basis: Generated<string[]>;
+}
+
+export interface FrontDoorHistoryViewTable {
+  id: string;
+  contact_event_row_id: number;
+  viewed_by: string;
+  viewed_at: Timestamp;
+  contents: unknown;
+}
+
+export interface FrontDoorDecisionTable {
+  id: string;
+  contact_event_row_id: number;
+  version: Generated<number>;
+  front_door_agency_id: string;
+  decided_by: string;
+  decided_at: Timestamp;
+  level: number;
+  outcome: string;
+  rationale: string;
+  history_view_id: string;
+  history_confirmed: boolean;
+  re_referral: boolean;
+  open_case: boolean;
+  information_share_id: string | null;
+  decision_event_row_id: number | null;
+  handoff_agency_id: string | null;
+  handoff_team_id: string | null;
+}
+
+export interface FrontDoorDecisionReviewTable {
+  id: Generated<number>;
+  decision_id: string;
+  reviewed_by: string;
+  reviewed_at: Timestamp;
+  agrees: boolean;
+  note: string;
+}
+
 export interface DB {
   linkage_parameters: LinkageParametersTable;
   link_review: LinkReviewTable;
@@ -358,4 +411,8 @@ export interface DB {
   app_user: AppUserTable;
   flag: FlagTable;
   flag_history: FlagHistoryTable;
+  front_door_contact: FrontDoorContactTable;
+  front_door_history_view: FrontDoorHistoryViewTable;
+  front_door_decision: FrontDoorDecisionTable;
+  front_door_decision_review: FrontDoorDecisionReviewTable;
 }

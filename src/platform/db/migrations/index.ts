@@ -5,6 +5,7 @@ import * as m0003 from './0003_records.ts';
 import * as m0004 from './0004_access.ts';
 import * as m0007 from './0007_linkage.ts';
 import * as m0006 from './0006_flags.ts';
+import * as m0008 from './0008_front_door.ts';
 import * as m0012 from './0012_user_administration.ts';
 
 /**
@@ -18,5 +19,6 @@ export const migrations: Record<string, Migration> = {
   '0004_access': m0004,
   '0007_linkage': m0007,
   '0006_flags': m0006,
+  '0008_front_door': m0008,
   '0012_user_administration': m0012,
 };
