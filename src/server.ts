@@ -6,6 +6,7 @@ import { migrateToLatest } from './platform/db/migrate.ts';
 import { createLogger, type Logger } from './platform/log.ts';
 import { systemClock } from './platform/clock.ts';
 import { seedDemoPartnership } from './features/demo/seed.ts';
+import { startFlagScheduler } from './features/flags/scheduler.ts';
 
 export interface RunningKinsight {
   app: FastifyInstance;
@@ -48,11 +49,14 @@ export async function startKinsight(config: Config, options: StartOptions): Prom
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://${config.host}:${port}`;
+    // Time-based flags (decisions and assessments overdue) fire as time passes: check every hour.
+    const flagScheduler = startFlagScheduler(database.db, systemClock, { onError: (err) => logger.error({ err }, 'scheduled flag evaluation failed') });
     return {
       app,
       database,
       url,
       async stop() {
+        await flagScheduler.stop();
         await app.close();
         await database.close();
       },

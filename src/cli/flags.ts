@@ -4,7 +4,7 @@ import { openDatabase } from '../platform/db/database.ts';
 import { migrateToLatest } from '../platform/db/migrate.ts';
 import { systemContext } from '../platform/access/context.ts';
 import { addCalendarDays, startOfLondonDay } from '../domain/timescales/working-days.ts';
-import { recomputeFlags } from '../features/flags/service.ts';
+import { evaluateTimeBasedFlags, recomputeFlags } from '../features/flags/service.ts';
 
 /** `--at 2024-06-03` (the end of that day, Europe/London) or an ISO date-time with its offset. */
 function instant(value: string): Date {
@@ -29,13 +29,14 @@ function instant(value: string): Date {
 export function registerFlags(program: Command): void {
   program
     .command('flags')
-    .description('concern flags: --recompute evaluates every person as at now (or --at) and stores new and changed flags')
-    .option('--recompute', 'evaluate every person and store the flags found (run it each working day for the time-based rules)')
+    .description('concern flags: --recompute evaluates every person as at now (or --at) and stores new and changed flags; --scheduled runs the time-based rules (for cron)')
+    .option('--recompute', 'evaluate every person with every rule and store the flags found (in full, on demand)')
+    .option('--scheduled', 'the time-based rules (decisions and assessments overdue) for people with a recent contact, referral or decision: what the server runs hourly; run it from cron when no server runs')
     .option('--at <date>', 'as at this date (the end of that day, Europe/London) or date-time with offset; default now', instant)
     .option('--home <authority>', 'ONS code of the partnership’s authority (default: the front door’s)')
-    .action(async (options: { recompute?: boolean; at?: Date; home?: string }) => {
-      if (!options.recompute) {
-        console.error('Nothing to do: add --recompute (and optionally --at DATE).');
+    .action(async (options: { recompute?: boolean; scheduled?: boolean; at?: Date; home?: string }) => {
+      if (!options.recompute && !options.scheduled) {
+        console.error('Nothing to do: add --recompute or --scheduled (and optionally --at DATE).');
         process.exitCode = 2;
         return;
       }
@@ -46,7 +47,8 @@ export function registerFlags(program: Command): void {
         const asAt = options.at ?? new Date();
         const started = process.hrtime.bigint();
         const ctx = systemContext('flags-recompute', `flags-recompute-${asAt.toISOString()}`);
-        const summary = await recomputeFlags(database.db, asAt, {
+        const home = options.home ? { homeAuthority: options.home } : {};
+        const summary = options.scheduled && !options.recompute ? await evaluateTimeBasedFlags(database.db, asAt, { ctx, ...home }) : await recomputeFlags(database.db, asAt, {
           ctx, ...(options.home ? { homeAuthority: options.home } : {}),
           onProgress: (done, total) => process.stderr.write(`\r${done}/${total} families and lone people evaluated`),
         });

@@ -189,6 +189,14 @@ export function flagsRepository(db: Db) {
       return [...out].sort();
     },
 
+    /** Subjects of visible events of these types recorded on or after a day: the people a time-based rule can still fire for. */
+    async peopleWithRecentEvents(types: string[], since: string): Promise<string[]> {
+      if (types.length === 0) return [];
+      const rows = await db.selectFrom('event as e').innerJoin('event_subject as s', 's.event_row_id', 'e.id')
+        .select('s.person_id').distinct().where('e.type', 'in', types).where('e.on_date', '>=', since).where(visibleEvent).execute();
+      return rows.map((r) => r.person_id).sort();
+    },
+
     /** Every person holding a linked record, for a full recompute. */
     async allPeople(): Promise<string[]> {
       const rows = await db.selectFrom('person_link').select('person_id').distinct().where('unlinked_at', 'is', null).execute();

@@ -5,6 +5,7 @@ import type { Clock } from '../../platform/clock.ts';
 import { systemContext, type RequestContext } from '../../platform/access/context.ts';
 import { writeAuditMany, type AuditEntry } from '../../platform/audit/audit.ts';
 import { evaluateFlags, FLAG_CATALOGUE, type FlagFinding, type FlagRule } from '../../domain/flags/index.ts';
+import { addCalendarDays, londonDate } from '../../domain/timescales/working-days.ts';
 import { agencyMap, buildHistories, type FamilyData } from './history.ts';
 import { flagsLinkRepository, flagsRepository, type FlagRow, type FlagsRepository, type RoutedToKind } from './repository.ts';
 
@@ -248,6 +249,29 @@ export async function recomputeFlags(
     options.onProgress?.(Math.min(i + size, seeds.length), seeds.length);
   }
   return total;
+}
+
+/** The rules that can fire with no new event, as time passes: the timescales (decision-overdue). */
+export const TIME_BASED_RULES: readonly FlagRule[] = FLAG_CATALOGUE.filter((r) => r.category === 'decision-overdue');
+
+/**
+ * Events that start a timescale, and how far back one can still be running: a
+ * referral decision (1 working day) or an assessment (45 working days, about
+ * 65 calendar days; 120 leaves room for bank holidays and late records).
+ */
+const TIMESCALE_EVENTS = ['contact', 'referral', 'decision'];
+const TIMESCALE_LOOKBACK_DAYS = 120;
+
+/**
+ * The scheduled pass: the time-based rules only, for the people with an event
+ * that starts a timescale in the last 120 days (and their families), as at
+ * the instant. Cheap enough to run every hour; `recomputeFlags` is the full pass.
+ */
+export async function evaluateTimeBasedFlags(db: Db, asAt: Date, options: EvaluateOptions = {}): Promise<EvaluationSummary & { people: number }> {
+  const since = addCalendarDays(londonDate(asAt), -TIMESCALE_LOOKBACK_DAYS);
+  const people = await flagsRepository(db).peopleWithRecentEvents(TIMESCALE_EVENTS, since);
+  const summary = await evaluateFlagsFor(db, people, asAt, { catalogue: TIME_BASED_RULES, ...options });
+  return { ...summary, people: people.length };
 }
 
 /** Evaluate the people an ingest batch touched (the ingest routes call this after a successful batch). */
