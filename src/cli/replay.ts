@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import type { Command } from 'commander';
 import { replayScenario } from '../features/replay/service.ts';
+import { checkReport } from '../features/replay/check.ts';
 
 /** `kinsight replay FILE --json | --check`: a scenario through the real ingest path (../shared/scenarios/FORMAT.md). */
 export function registerReplay(program: Command): void {
@@ -17,12 +18,9 @@ export function registerReplay(program: Command): void {
         console.error(`rejected ${r.kind}[${r.index}]${r.key ? ` ${r.key}` : ''}: ${(r.reasons ?? []).map((x) => `${x.path} ${x.expected}`).join('; ')}`);
       }
       if (options.check) {
-        for (const e of output.expectations) {
-          console.log(`${e.met ? 'met  ' : 'UNMET'} ${e.category} about ${e.about} by ${e.by}${e.raisedAt ? ` (raised ${e.raisedAt})` : ''}`);
-        }
-        const unmet = output.expectations.filter((e) => !e.met).length;
-        console.log(`${output.expectations.length - unmet} of ${output.expectations.length} expectations met`);
-        if (unmet > 0) process.exitCode = 1;
+        const check = checkReport(output.expectations);
+        for (const line of check.lines) console.log(line);
+        if (check.exitCode !== 0) process.exitCode = check.exitCode;
         if (!options.json) return;
       }
       console.log(JSON.stringify(output, null, options.check ? 0 : 2));
