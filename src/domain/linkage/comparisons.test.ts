@@ -3,6 +3,9 @@ import { COMPARISONS, comparePair, unpackLevels } from './comparisons.ts';
 import { areNameVariants } from './nicknames.ts';
 import type { PersonRecord } from './person-record.ts';
 import { Vocabulary, prepareRecord } from './prepare.ts';
+import { candidatePairs } from './blocking.ts';
+import { syntheticChildren } from './synthetic.ts';
+import { buildTable, compareRows } from './table.ts';
 
 function levels(a: Omit<PersonRecord, 'recordId'>, b: Omit<PersonRecord, 'recordId'>): Record<string, string> {
   const vocabulary = new Vocabulary();
@@ -60,5 +63,27 @@ describe('comparing two records', () => {
   it('ignores an NHS number that fails its check digit', () => {
     expect(levels({ nhsNumber: '9434765918' }, { nhsNumber: '9434765918' }).nhsNumber).toBe('not recorded');
     expect(levels({ nhsNumber: '9434765919' }, { nhsNumber: '9434765919' }).nhsNumber).toBe('same');
+  });
+});
+
+describe('the batch table compares exactly as comparePair does', () => {
+  it('gives the same levels on every candidate pair of synthetic records, noise, twins and swaps included', () => {
+    const { records } = syntheticChildren(4000, 3);
+    const withSwaps = records.map((record, i) => (i % 50 === 0 ? { ...record, givenNames: [record.familyName ?? ''], familyName: record.givenNames?.[0] } : i % 70 === 0 ? { ...record, previousFamilyNames: ['Harper-Smith'] } : record));
+    const vocabulary = new Vocabulary();
+    const prepared = withSwaps.map((record, i) => prepareRecord(record, i, 0, vocabulary));
+    const table = buildTable(prepared);
+    const { pairs } = candidatePairs(prepared, { mode: 'dedupe' });
+    let mismatches = 0;
+    for (let p = 0; p < pairs.length; p += 1) {
+      const i = pairs.first[p] ?? 0;
+      const j = pairs.second[p] ?? 0;
+      if (compareRows(table, i, j) !== comparePair(prepared[i]!, prepared[j]!)) mismatches += 1;
+      // A random pair too: mostly disagreement, which the candidates rarely show.
+      const k = (i * 7919 + p) % prepared.length;
+      if (k !== i && compareRows(table, i, k) !== comparePair(prepared[i]!, prepared[k]!)) mismatches += 1;
+    }
+    expect(pairs.length).toBeGreaterThan(1000);
+    expect(mismatches).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
 import { BLOCKING_RULES, candidatePairs, type BlockingRule } from './blocking.ts';
 import { clusterLinks, type Clusters, type ScoredLink } from './clustering.ts';
-import { comparePair } from './comparisons.ts';
+import { COMPARISONS, comparePair, levelOf } from './comparisons.ts';
+import { buildTable, compareRows, type RecordTable } from './table.ts';
 import {
   DEFAULT_THRESHOLDS,
   LinkageModel,
@@ -30,6 +31,12 @@ export interface LinkageOptions {
    * mistakes them for matches.
    */
   readonly estimateU?: boolean;
+  /**
+   * 'by rule' (default): EM on each blocking rule's pairs with its fields held
+   * out and u from random pairs (see `trainByRule`). 'candidates': the first
+   * version's single EM over all candidates (with `estimateU`).
+   */
+  readonly training?: 'by rule' | 'candidates';
   /** Hold possible twins for review even when they share an identifier other than the NHS number. */
   readonly strictTwins?: boolean;
   readonly rules?: readonly BlockingRule[];
@@ -51,8 +58,10 @@ export interface StageTimings {
   readonly prepareSeconds: number;
   readonly blockingSeconds: number;
   readonly estimateSeconds: number;
-  /** Comparing and scoring every candidate pair: the figure comparisons per second is taken from. */
+  /** Comparing every candidate pair field by field: the figure comparisons per second is taken from. */
   readonly comparisonSeconds: number;
+  /** Weighing the compared pairs with the fitted model and keeping those worth a decision. */
+  readonly scoringSeconds: number;
   readonly clusteringSeconds: number;
   readonly totalSeconds: number;
 }
@@ -87,61 +96,196 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-function estimateNonMatchRates(records: readonly PreparedRecord[], mode: 'dedupe' | 'link', sampleSize: number, random: () => number): number[][] {
+function estimateNonMatchRates(table: RecordTable, records: readonly PreparedRecord[], mode: 'dedupe' | 'link', sampleSize: number, random: () => number): number[][] {
   const counts = emptyLevelCounts();
-  const firstPool = mode === 'link' ? records.filter((r) => r.source === 0) : records;
-  const secondPool = mode === 'link' ? records.filter((r) => r.source !== 0) : records;
+  const firstPool: number[] = [];
+  const secondPool: number[] = [];
+  for (const record of records) {
+    if (mode === 'dedupe' || record.source === 0) firstPool.push(record.index);
+    if (mode === 'dedupe' || record.source !== 0) secondPool.push(record.index);
+  }
   if (firstPool.length === 0 || secondPool.length === 0) return nonMatchRatesFromSample(counts);
   for (let s = 0; s < sampleSize; s += 1) {
-    const a = firstPool[Math.floor(random() * firstPool.length)];
-    const b = secondPool[Math.floor(random() * secondPool.length)];
-    if (!a || !b || a === b) continue;
-    countLevels(counts, comparePair(a, b));
+    const a = firstPool[Math.floor(random() * firstPool.length)] ?? 0;
+    const b = secondPool[Math.floor(random() * secondPool.length)] ?? 0;
+    if (a === b) continue;
+    countLevels(counts, compareRows(table, a, b));
   }
   return nonMatchRatesFromSample(counts);
 }
 
-function run(records: readonly PreparedRecord[], vocabulary: Vocabulary, mode: 'dedupe' | 'link', options: LinkageOptions, started: number, prepared: number): LinkageRun {
+/**
+ * m and the prior without labels, Splink-style: one EM per blocking rule,
+ * over the pairs that rule proposes, with u held at its random-pair value and
+ * the rule's own fields held out (every pair of the rule agrees on them, so
+ * they say nothing there). Within one rule's pairs the non-matches agree on
+ * the other fields about as often as random pairs do, which is what fixed u
+ * assumes; over the union of all candidates they do not (blocking chose
+ * pairs that agree), and EM there took whole groups of unrelated pairs
+ * (same given name and birth date) for matches once the file grew.
+ *
+ * Each field's m is the average over the rules that do not use it, weighted
+ * by the matches each rule found. The prior is the chance that two records
+ * taken at random are one person: the expected matches among the candidates
+ * (each pair scored by the first rule proposing it, with that rule's own
+ * share of matches) over all possible pairs. At most `sampleSize` candidate
+ * pairs, evenly spaced, are used.
+ */
+function trainByRule(
+  candidates: { readonly first: Int32Array; readonly second: Int32Array; readonly length: number },
+  patterns: Int32Array,
+  blockOf: readonly Int32Array[],
+  rules: readonly BlockingRule[],
+  u: readonly (readonly number[])[],
+  allPairs: number,
+  sampleSize = 1_000_000,
+): { m: number[][]; prior: number; iterations: number } {
+  const { first, second, length } = candidates;
+  const step = Math.max(1, Math.ceil(length / sampleSize));
+  const sessions = rules.map(() => new Map<number, number>());
+  /** (first rule proposing the pair) * 2^21 + pattern → number of pairs. */
+  const byFirstRule = new Map<number, number>();
+  let sampled = 0;
+  for (let p = 0; p < length; p += step) {
+    const i = first[p] ?? 0;
+    const j = second[p] ?? 0;
+    const pattern = patterns[p] ?? 0;
+    let firstRule = -1;
+    for (let r = 0; r < rules.length; r += 1) {
+      const blocks = blockOf[r];
+      const b = blocks?.[i] ?? -1;
+      if (b < 0 || blocks?.[j] !== b) continue;
+      if (firstRule < 0) firstRule = r;
+      const session = sessions[r];
+      session?.set(pattern, (session.get(pattern) ?? 0) + 1);
+    }
+    if (firstRule >= 0) byFirstRule.set(firstRule * PATTERN_SPACE + pattern, (byFirstRule.get(firstRule * PATTERN_SPACE + pattern) ?? 0) + 1);
+    sampled += 1;
+  }
+  const fits = rules.map((rule, r) => {
+    const session = sessions[r] ?? new Map<number, number>();
+    let pairs = 0;
+    for (const count of session.values()) pairs += count;
+    if (pairs < 50) return null;
+    const em = estimateMatchRates(session, u, { heldOut: rule.fields, startingPrior: 0.5 });
+    return { em, matches: em.prior * pairs };
+  });
+  let iterations = 0;
+  const m = COMPARISONS.map((comparison, k) => {
+    const sum = new Array<number>(comparison.levels.length).fill(0);
+    let weight = 0;
+    fits.forEach((fit, r) => {
+      if (!fit || rules[r]?.fields.includes(k)) return;
+      fit.em.m[k]?.forEach((value, level) => {
+        sum[level] = (sum[level] ?? 0) + value * fit.matches;
+      });
+      weight += fit.matches;
+    });
+    const recorded = sum.reduce((total, value, level) => (level === 0 ? total : total + value), 0);
+    // A field never recorded (sex in FEBRL) keeps its starting m, so a deployment that does record it is not blind to it.
+    return weight > 0 && recorded > 0 ? sum.map((value) => value / weight) : [...comparison.startingM];
+  });
+  for (const fit of fits) iterations = Math.max(iterations, fit?.em.iterations ?? 0);
+  // Expected matches among the sampled candidates, each scored by the first rule proposing it.
+  let expected = 0;
+  for (const [key, count] of byFirstRule) {
+    const r = Math.floor(key / PATTERN_SPACE);
+    const pattern = key % PATTERN_SPACE;
+    const fit = fits[r];
+    if (!fit) continue;
+    let logOdds = Math.log(fit.em.prior / (1 - fit.em.prior));
+    for (let k = 0; k < COMPARISONS.length; k += 1) {
+      const level = levelOf(pattern, k);
+      if (level === 0 || rules[r]?.fields.includes(k) || COMPARISONS[k]?.countedElsewhere?.includes(level)) continue;
+      logOdds += Math.log(Math.max(fit.em.m[k]?.[level] ?? 0, 1e-6)) - Math.log(Math.max(u[k]?.[level] ?? 0, 1e-6));
+    }
+    expected += count / (1 + Math.exp(-logOdds));
+  }
+  const matches = sampled === 0 ? 0 : (expected * length) / sampled;
+  const prior = Math.min(Math.max(matches / Math.max(allPairs, 1), 1e-12), 0.5);
+  return { m, prior, iterations };
+}
+
+/** Mean probability the pairs across two groups must reach for the groups to join (see clustering.ts). */
+const CLUSTER_MEAN_PROBABILITY = 0.8;
+
+/** Every packed comparison is below 8^7. */
+const PATTERN_SPACE = 8 ** 7;
+
+function run(records: readonly PreparedRecord[], vocabulary: Vocabulary, mode: 'dedupe' | 'link', options: LinkageOptions, started: number): LinkageRun {
   const now = options.now ?? (() => performance.now());
-  const blocking = candidatePairs(records, { mode, maxBlockSize: options.maxBlockSize, rules: options.rules ?? BLOCKING_RULES });
+  const table = buildTable(records);
+  const prepared = now();
+  const blocking = candidatePairs(records, { mode, maxBlockSize: options.maxBlockSize, rules: options.rules ?? BLOCKING_RULES, table });
   const blocked = now();
 
   const random = seededRandom(options.seed ?? 20261123);
-  const u = estimateNonMatchRates(records, mode, options.uSampleSize ?? 300_000, random);
+  const u = estimateNonMatchRates(table, records, mode, options.uSampleSize ?? 300_000, random);
+  const { first, second, length } = blocking.pairs;
+  const patterns = new Int32Array(length);
+  const counts = new Int32Array(PATTERN_SPACE);
+  const distinct: number[] = [];
   const sampled = now();
 
-  const { first, second, length } = blocking.pairs;
-  const patterns = new Float64Array(length);
-  const patternCounts = new Map<number, number>();
+  // Compare every candidate pair; count each distinct pattern (for EM) in a flat table.
   for (let p = 0; p < length; p += 1) {
-    const a = records[first[p] ?? 0];
-    const b = records[second[p] ?? 0];
-    if (!a || !b) continue;
-    const pattern = comparePair(a, b);
+    const pattern = compareRows(table, first[p] ?? 0, second[p] ?? 0);
     patterns[p] = pattern;
-    patternCounts.set(pattern, (patternCounts.get(pattern) ?? 0) + 1);
+    if (counts[pattern] === 0) distinct.push(pattern);
+    counts[pattern] = (counts[pattern] ?? 0) + 1;
   }
   const compared = now();
 
-  const em = estimateMatchRates(patternCounts, u, { estimateU: options.estimateU ?? true });
-  const model = new LinkageModel({ m: em.m, u: em.u, randomU: u, prior: em.prior }, options.thresholds ?? DEFAULT_THRESHOLDS, options.strictTwins ?? false);
+  let parameters: { m: number[][]; u: number[][]; prior: number };
+  let iterations: number;
+  if (options.training === 'candidates') {
+    const patternCounts = new Map<number, number>();
+    for (const pattern of distinct) patternCounts.set(pattern, counts[pattern] ?? 0);
+    const em = estimateMatchRates(patternCounts, u, { estimateU: options.estimateU ?? true });
+    parameters = { m: em.m, u: em.u, prior: em.prior };
+    iterations = em.iterations;
+  } else {
+    const sourceSizes = [0, 0];
+    for (const record of records) sourceSizes[record.source === 0 ? 0 : 1] = (sourceSizes[record.source === 0 ? 0 : 1] ?? 0) + 1;
+    const allPairs = mode === 'link' ? (sourceSizes[0] ?? 0) * (sourceSizes[1] ?? 0) : (records.length * (records.length - 1)) / 2;
+    const trained = trainByRule(blocking.pairs, patterns, blocking.blockOf, options.rules ?? BLOCKING_RULES, u, allPairs);
+    parameters = { m: trained.m, u, prior: trained.prior };
+    iterations = trained.iterations;
+  }
+  const model = new LinkageModel({ ...parameters, randomU: u }, options.thresholds ?? DEFAULT_THRESHOLDS, options.strictTwins ?? false);
   const estimated = now();
 
-  const pairs: ScoredPair[] = [];
+  // Per distinct pattern: its weight, whether it is held, whether the name frequencies apply.
   const reviewWeight = Math.log2(model.thresholds.review / (1 - model.thresholds.review));
+  const adjustments = model.frequencyAdjustments(vocabulary);
+  let maxGivenAdjustment = 0;
+  let maxFamilyAdjustment = 0;
+  for (const value of adjustments.given) maxGivenAdjustment = Math.max(maxGivenAdjustment, value);
+  for (const value of adjustments.family) maxFamilyAdjustment = Math.max(maxFamilyAdjustment, value);
+  const patternWeight = new Float64Array(PATTERN_SPACE);
+  /** 0: cannot reach review; bit 1: held; bit 2: given frequency applies; bit 4: family frequency applies; bit 8: worth scoring. */
+  const patternFlags = new Uint8Array(PATTERN_SPACE);
+  for (const pattern of distinct) {
+    const weight = model.patternWeight(pattern);
+    const held = holdReason(pattern, model.strictTwins) !== null;
+    const given = pattern % 8 === 1;
+    const family = model.familyFrequencyApplies(pattern);
+    const ceiling = weight + (given ? maxGivenAdjustment : 0) + (family ? maxFamilyAdjustment : 0);
+    patternWeight[pattern] = weight;
+    patternFlags[pattern] = (held ? 1 : 0) | (given ? 2 : 0) | (family ? 4 : 0) | (held || ceiling >= reviewWeight ? 8 : 0);
+  }
+  const pairs: ScoredPair[] = [];
   for (let p = 0; p < length; p += 1) {
     const pattern = patterns[p] ?? 0;
-    const held = holdReason(pattern, model.strictTwins) !== null;
-    if (!held && model.patternWeight(pattern) < reviewWeight - 30) continue;
+    const flags = patternFlags[pattern] ?? 0;
+    if ((flags & 8) === 0) continue;
     const i = first[p] ?? 0;
-    const j = second[p] ?? 0;
-    const a = records[i];
-    const b = records[j];
-    if (!a || !b) continue;
-    const weight = model.matchWeight(a, b, pattern, vocabulary);
-    if (!held && weight < reviewWeight) continue;
+    let weight = patternWeight[pattern] ?? 0;
+    if (flags & 2) weight += adjustments.given[table.givenVocabularyId[i] ?? 0] ?? 0;
+    if (flags & 4) weight += adjustments.family[table.familyVocabularyId[i] ?? 0] ?? 0;
+    if ((flags & 1) === 0 && weight < reviewWeight) continue;
     const probability = probabilityFromWeight(weight);
-    pairs.push({ first: i, second: j, weight, probability, outcome: model.decide(probability, pattern).outcome, pattern });
+    pairs.push({ first: i, second: second[p] ?? 0, weight, probability, outcome: model.decide(probability, pattern).outcome, pattern });
   }
   const scored = now();
 
@@ -150,11 +294,13 @@ function run(records: readonly PreparedRecord[], vocabulary: Vocabulary, mode: '
     const links: ScoredLink[] = pairs.filter((pair) => pair.outcome === 'link');
     clusters = clusterLinks(records, links, {
       score: (a, b) => {
-        const pattern = comparePair(a, b);
+        const pattern = compareRows(table, a.index, b.index);
         return { probability: probabilityFromWeight(model.matchWeight(a, b, pattern, vocabulary)), held: holdReason(pattern, model.strictTwins) !== null };
       },
       reviewProbability: model.thresholds.review,
-      meanProbability: model.thresholds.link,
+      // With u from random pairs the probabilities are near 0 or 1, so one cross pair short of evidence (both
+      // names replaced on one record) pulled the mean under the link threshold: 0.8 still refuses a chain.
+      meanProbability: CLUSTER_MEAN_PROBABILITY,
     });
   }
   const clustered = now();
@@ -169,13 +315,14 @@ function run(records: readonly PreparedRecord[], vocabulary: Vocabulary, mode: '
     skippedBlocks: blocking.skippedBlocks,
     pairs,
     clusters,
-    emIterations: em.iterations,
+    emIterations: iterations,
     candidates: blocking.pairs,
     timings: {
       prepareSeconds: (prepared - started) / 1000,
       blockingSeconds: (blocked - prepared) / 1000,
       estimateSeconds: (sampled - blocked + estimated - compared) / 1000,
-      comparisonSeconds: (compared - sampled + scored - estimated) / 1000,
+      comparisonSeconds: (compared - sampled) / 1000,
+      scoringSeconds: (scored - estimated) / 1000,
       clusteringSeconds: (clustered - scored) / 1000,
       totalSeconds: (clustered - started) / 1000,
     },
@@ -191,7 +338,7 @@ export function linkSources(first: readonly PersonRecord[], second: readonly Per
     ...first.map((record, i) => prepareRecord(record, i, 0, vocabulary)),
     ...second.map((record, i) => prepareRecord(record, first.length + i, 1, vocabulary)),
   ];
-  return run(records, vocabulary, 'link', options, started, now());
+  return run(records, vocabulary, 'link', options, started);
 }
 
 /** Find the records within one file that are the same person, and group them. */
@@ -200,7 +347,7 @@ export function findDuplicates(records: readonly PersonRecord[], options: Linkag
   const started = now();
   const vocabulary = new Vocabulary();
   const prepared = records.map((record, i) => prepareRecord(record, i, 0, vocabulary));
-  return run(prepared, vocabulary, 'dedupe', options, started, now());
+  return run(prepared, vocabulary, 'dedupe', options, started);
 }
 
 /** Field-by-field weights for any two records of a run, for the review page. */

@@ -126,6 +126,24 @@ export class LinkageModel {
     return Math.log2(u / frequency);
   }
 
+  /** Whether an exact family name is weighed by its frequency for this pattern (not at a shared address). */
+  familyFrequencyApplies(pattern: number): boolean {
+    return Math.floor(pattern / LEVEL_BASE) % LEVEL_BASE === EXACT && !this.sameHousehold(pattern);
+  }
+
+  /**
+   * Term-frequency adjustments per vocabulary id, computed once per run, so
+   * that scoring a pair looks them up rather than recomputing a logarithm.
+   */
+  frequencyAdjustments(vocabulary: Vocabulary): { given: Float64Array; family: Float64Array } {
+    const table = (counts: Vocabulary['givenNames'], field: number, size: number) => {
+      const out = new Float64Array(size);
+      for (let id = 0; id < size; id += 1) out[id] = this.termFrequencyAdjustment(field, counts.frequency(id));
+      return out;
+    };
+    return { given: table(vocabulary.givenNames, GIVEN, vocabulary.givenNames.size), family: table(vocabulary.familyNames, FAMILY, vocabulary.familyNames.size) };
+  }
+
   /** The pair's match weight (log2 odds that it is one person). */
   matchWeight(a: PreparedRecord, b: PreparedRecord, pattern: number, vocabulary: Vocabulary): number {
     let weight = this.patternWeight(pattern);
@@ -239,7 +257,16 @@ export interface ExpectationMaximisationResult {
 export function estimateMatchRates(
   patternCounts: ReadonlyMap<number, number>,
   u: readonly (readonly number[])[],
-  options: { startingPrior?: number; maxIterations?: number; tolerance?: number; estimateU?: boolean } = {},
+  options: {
+    startingPrior?: number;
+    maxIterations?: number;
+    tolerance?: number;
+    estimateU?: boolean;
+    /** Fields left out of the E-step (the blocking rule's own fields, which every pair agrees on); their m is not estimated. */
+    heldOut?: readonly number[];
+    /** Starting m (default: each comparison's `startingM`). */
+    startingM?: readonly (readonly number[])[];
+  } = {},
 ): ExpectationMaximisationResult {
   const patterns = [...patternCounts.keys()];
   const weights = patterns.map((pattern) => patternCounts.get(pattern) ?? 0);
@@ -248,7 +275,8 @@ export function estimateMatchRates(
     for (let k = 0; k < FIELD_COUNT; k += 1) levels[p * FIELD_COUNT + k] = levelOf(pattern, k);
   });
   let currentU = u.map((row) => [...row]);
-  let m = COMPARISONS.map((comparison) => [...comparison.startingM]);
+  let m = (options.startingM ?? COMPARISONS.map((comparison) => comparison.startingM)).map((row) => [...row]);
+  const heldOut = options.heldOut ?? [];
   let prior = options.startingPrior ?? 0.1;
   const total = weights.reduce((sum, w) => sum + w, 0);
   const maxIterations = options.maxIterations ?? 100;
@@ -256,7 +284,7 @@ export function estimateMatchRates(
   let iterations = 0;
   while (iterations < maxIterations) {
     iterations += 1;
-    const logRatio = m.map((row, k) => row.map((value, level) => (level === 0 || COMPARISONS[k]?.countedElsewhere?.includes(level) ? 0 : Math.log(Math.max(value, MINIMUM_RATE)) - Math.log(Math.max(currentU[k]?.[level] ?? 0, MINIMUM_RATE)))));
+    const logRatio = m.map((row, k) => row.map((value, level) => (level === 0 || heldOut.includes(k) || COMPARISONS[k]?.countedElsewhere?.includes(level) ? 0 : Math.log(Math.max(value, MINIMUM_RATE)) - Math.log(Math.max(currentU[k]?.[level] ?? 0, MINIMUM_RATE)))));
     const sums = COMPARISONS.map((comparison) => new Array<number>(comparison.levels.length).fill(0));
     const nonMatchSums = COMPARISONS.map((comparison) => new Array<number>(comparison.levels.length).fill(0));
     const logPriorOdds = Math.log(prior / (1 - prior));

@@ -92,6 +92,11 @@ export class ValueCounts {
     return (this.counts[id] ?? 0) / this.recorded;
   }
 
+  /** Number of distinct values (ids run from 0 to size - 1). */
+  get size(): number {
+    return this.counts.length;
+  }
+
   get total(): number {
     return this.recorded;
   }
@@ -104,6 +109,22 @@ export class Vocabulary {
   readonly streets = new ValueCounts();
   readonly towns = new ValueCounts();
   private readonly phonetics = new Map<string, string>();
+  private readonly normalised = new Map<string, unknown>();
+
+  /**
+   * A normalisation of a raw value, computed once per distinct value and
+   * kind: names, streets and towns repeat across records, and normalising
+   * was most of the time spent preparing a million records.
+   */
+  memo<T>(kind: string, raw: string, compute: (raw: string) => T): T {
+    const key = `${kind}\u0000${raw}`;
+    let value = this.normalised.get(key) as T | undefined;
+    if (value === undefined) {
+      value = compute(raw);
+      if (this.normalised.size < 2_000_000) this.normalised.set(key, value);
+    }
+    return value;
+  }
 
   /** Primary Double Metaphone code of a name, cached. */
   phonetic(name: string): string {
@@ -173,11 +194,13 @@ function sexCode(text: string | undefined): number {
 
 const UK_POSTCODE = /^([A-Z]{1,2}\d[A-Z\d]?)(\d)([A-Z]{2})$/;
 
+const NONE: readonly string[] = Object.freeze([]);
+
 /** Normalise and encode one record; a record only being looked up (`count` false) does not change name frequencies. */
 export function prepareRecord(record: PersonRecord, index: number, source: number, vocabulary: Vocabulary, count = true): PreparedRecord {
-  const givenTokens = (record.givenNames ?? []).flatMap((name) => nameParts(name));
+  const givenTokens = (record.givenNames ?? []).flatMap((name) => vocabulary.memo('name', name, nameParts));
   const given = givenTokens[0] ?? '';
-  const familyTokens = nameParts(record.familyName);
+  const familyTokens = vocabulary.memo('name', record.familyName ?? '', nameParts);
   const family = familyTokens.join('');
   const alternatives = new Set<string>();
   if (familyTokens.length > 1) for (const part of familyTokens) if (part.length > 1) alternatives.add(part);
@@ -191,7 +214,7 @@ export function prepareRecord(record: PersonRecord, index: number, source: numbe
   const postcode = (record.postcode ?? '').toUpperCase().replace(/[^A-Z0-9]/g, '');
   const uk = UK_POSTCODE.exec(postcode);
 
-  const lines = (record.addressLines ?? []).map(normaliseAddressLine).filter(Boolean);
+  const lines = (record.addressLines ?? []).map((line) => vocabulary.memo('line', line, normaliseAddressLine)).filter(Boolean);
   let streetNumber = normaliseText(record.streetNumber).replace(/\s/g, '');
   let street = lines[0] ?? '';
   if (streetNumber === '') {
@@ -201,7 +224,7 @@ export function prepareRecord(record: PersonRecord, index: number, source: numbe
       street = leading[2] ?? '';
     }
   }
-  const town = normaliseText(record.town);
+  const town = vocabulary.memo('text', record.town ?? '', normaliseText);
   const nhs = normaliseNhsNumber(record.nhsNumber);
   const birthDate = birthDateDigits(record.birthDate);
 
@@ -212,14 +235,14 @@ export function prepareRecord(record: PersonRecord, index: number, source: numbe
     givenId: vocabulary.givenNames.add(given, count),
     givenPhonetic: vocabulary.phonetic(given),
     givenNicknameGroups: nicknameGroupsFor(given),
-    middleNames: givenTokens.slice(1),
+    middleNames: givenTokens.length > 1 ? givenTokens.slice(1) : NONE,
     family,
     familyId: vocabulary.familyNames.add(family, count),
     familyPhonetic: vocabulary.phonetic(family),
-    familyAlternatives: [...alternatives],
+    familyAlternatives: alternatives.size > 0 ? [...alternatives] : NONE,
     birthDate,
     birthYear: birthDate.slice(0, 4),
-    sex: sexCode(record.sex),
+    sex: vocabulary.memo('sex', record.sex ?? '', sexCode),
     nhsNumber: nhs !== null && isValidNhsNumber(nhs) ? nhs : '',
     otherIdentifier: normaliseText(record.otherIdentifier).replace(/[\s-]/g, ''),
     postcode,
@@ -231,7 +254,7 @@ export function prepareRecord(record: PersonRecord, index: number, source: numbe
     locality: lines.slice(1).join(' '),
     town,
     townId: vocabulary.towns.add(town, count),
-    region: normaliseText(record.region),
+    region: vocabulary.memo('text', record.region ?? '', normaliseText),
   };
 }
 
