@@ -278,8 +278,8 @@ export const suite: BenchSuite = {
     const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
     const recall = await benchRecall(options.shared, options.quick, options.progress);
     options.progress('flags burden');
-    const burden = benchBurden(options.quick ? 500 : env('FLAGS_BENCH_BURDEN_CHILDREN', 10_000), options.quick ? 2 : 3, SEED, options.progress);
-    const speed = await benchSpeed(options, options.quick ? 60 : env('FLAGS_BENCH_SPEED_CHILDREN', 1000), 2, options.quick ? 30 : 300);
+    const burden = benchBurden(options.quick ? 300 : env('FLAGS_BENCH_BURDEN_CHILDREN', 10_000), options.quick ? 2 : 3, SEED, options.progress);
+    const speed = await benchSpeed(options, options.quick ? 40 : env('FLAGS_BENCH_SPEED_CHILDREN', 1000), 2, options.quick ? 20 : 300);
     return { recall, burden, speed };
   },
 };
