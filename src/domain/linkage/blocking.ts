@@ -131,12 +131,12 @@ export const BLOCKING_RULES: readonly BlockingRule[] = [
     code: (t, i, out) => set(out, t.postcode[i] ?? -1, t.givenPhonetic[i] ?? -1),
   },
   {
-    name: 'same birth year, month and family name sounds alike',
-    fields: [BIRTH_DATE, FAMILY],
-    key: (r) => (r.birthDate && r.familyPhonetic ? `${r.birthDate.slice(0, 6)}|${r.familyPhonetic}` : ''),
+    name: 'same birth year and month, family name sounds alike, same given-name initial',
+    fields: [BIRTH_DATE, FAMILY, GIVEN],
+    key: (r) => (r.birthDate && r.familyPhonetic && r.given ? `${r.birthDate.slice(0, 6)}|${r.familyPhonetic}|${initial(r.given)}` : ''),
     code: (t, i, out) => {
       const date = t.birthDate[i] ?? -1;
-      return date >= 0 && set(out, (date / 100) | 0, t.familyPhonetic[i] ?? -1);
+      return date >= 0 && set(out, (date / 100) | 0, t.familyPhonetic[i] ?? -1, nameInitial(t, t.given[i] ?? -1));
     },
   },
   {

@@ -109,7 +109,7 @@ export class Vocabulary {
   readonly streets = new ValueCounts();
   readonly towns = new ValueCounts();
   private readonly phonetics = new Map<string, string>();
-  private readonly normalised = new Map<string, unknown>();
+  private readonly normalised = new Map<string, Map<string, unknown>>();
 
   /**
    * A normalisation of a raw value, computed once per distinct value and
@@ -117,11 +117,15 @@ export class Vocabulary {
    * was most of the time spent preparing a million records.
    */
   memo<T>(kind: string, raw: string, compute: (raw: string) => T): T {
-    const key = `${kind}\u0000${raw}`;
-    let value = this.normalised.get(key) as T | undefined;
+    let values = this.normalised.get(kind);
+    if (!values) {
+      values = new Map();
+      this.normalised.set(kind, values);
+    }
+    let value = values.get(raw) as T | undefined;
     if (value === undefined) {
       value = compute(raw);
-      if (this.normalised.size < 2_000_000) this.normalised.set(key, value);
+      if (values.size < 1_000_000) values.set(raw, value);
     }
     return value;
   }
