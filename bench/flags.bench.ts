@@ -276,10 +276,16 @@ export const suite: BenchSuite = {
   measures: 'concern flags: recall on every scenario (replay --check), burden on the synthetic county, incremental evaluation per event and full recompute time',
   async run(options) {
     const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-    const recall = await benchRecall(options.shared, options.quick, options.progress);
-    options.progress('flags burden');
-    const burden = benchBurden(options.quick ? 300 : env('FLAGS_BENCH_BURDEN_CHILDREN', 10_000), options.quick ? 2 : 3, SEED, options.progress);
-    const speed = await benchSpeed(options, options.quick ? 40 : env('FLAGS_BENCH_SPEED_CHILDREN', 1000), 2, options.quick ? 20 : 300);
+    // FLAGS_BENCH_PARTS=speed (or recall,burden) runs only those parts; all three by default.
+    const parts = new Set((process.env.FLAGS_BENCH_PARTS ?? 'recall,burden,speed').split(',').map((s) => s.trim()));
+    const recall = parts.has('recall') ? await benchRecall(options.shared, options.quick, options.progress) : { skipped: 'FLAGS_BENCH_PARTS' };
+    if (parts.has('burden')) options.progress('flags burden');
+    const burden = parts.has('burden')
+      ? benchBurden(options.quick ? 300 : env('FLAGS_BENCH_BURDEN_CHILDREN', 10_000), options.quick ? 2 : 3, SEED, options.progress)
+      : { skipped: 'FLAGS_BENCH_PARTS' };
+    const speed = parts.has('speed')
+      ? await benchSpeed(options, options.quick ? 40 : env('FLAGS_BENCH_SPEED_CHILDREN', 1000), 2, options.quick ? 20 : env('FLAGS_BENCH_SPEED_SAMPLES', 300))
+      : { skipped: 'FLAGS_BENCH_PARTS' };
     return { recall, burden, speed };
   },
 };

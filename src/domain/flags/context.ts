@@ -1,5 +1,5 @@
 import type { AgencyEvent, EventType } from '../events/vocabulary.ts';
-import { londonDate } from '../timescales/working-days.ts';
+import { londonDay } from './london.ts';
 import type { AgencyInfo, HistoryEvent, HouseholdMember, PersonHistory } from './history.ts';
 
 /** A history event narrowed to one event type. */
@@ -32,16 +32,36 @@ export class RuleContext {
   readonly subjectId: string;
   private readonly members: Map<string, HouseholdMember>;
   private readonly intervals = new Map<string, Involvement[]>();
+  /** The events of each type, in order (built once: rules ask for types many times). */
+  private readonly byType = new Map<string, HistoryEvent[]>();
+  private readonly memo = new Map<string, unknown>();
+  private readonly today: [number, number, number];
 
   constructor(readonly history: PersonHistory, readonly asAt: Date) {
     this.subjectId = history.subject.personId;
     // A rule only ever considers what was recorded at or before the clock.
-    this.events = history.events
-      .map((e, i) => ({ e, i }))
-      .filter(({ e }) => e.at.getTime() <= asAt.getTime())
-      .sort((a, b) => a.e.at.getTime() - b.e.at.getTime() || a.i - b.i)
-      .map(({ e }) => e);
+    const clock = asAt.getTime();
+    const kept: { e: HistoryEvent; i: number; t: number }[] = [];
+    history.events.forEach((e, i) => {
+      const t = e.at.getTime();
+      if (t <= clock) kept.push({ e, i, t });
+    });
+    this.events = kept.sort((a, b) => a.t - b.t || a.i - b.i).map(({ e }) => e);
+    for (const e of this.events) {
+      const list = this.byType.get(e.event.type);
+      if (list) list.push(e);
+      else this.byType.set(e.event.type, [e]);
+    }
     this.members = new Map(history.household.map((m) => [m.personId, m]));
+    this.today = londonDay(asAt).split('-').map(Number) as [number, number, number];
+  }
+
+  /** A value computed once per evaluation (the rules share a context). */
+  private once<T>(key: string, make: () => T): T {
+    if (this.memo.has(key)) return this.memo.get(key) as T;
+    const value = make();
+    this.memo.set(key, value);
+    return value;
   }
 
   get subject() {
@@ -50,10 +70,10 @@ export class RuleContext {
 
   /** Events of one type, optionally only those about certain people. */
   ofType<T extends EventType>(type: T, about?: Iterable<string>): EventOf<T>[] {
-    const ids = about ? new Set(about) : undefined;
-    return this.events.filter(
-      (e): e is EventOf<T> => e.event.type === type && (!ids || e.personIds.some((p) => ids.has(p))),
-    );
+    const all = (this.byType.get(type) ?? []) as EventOf<T>[];
+    if (!about) return [...all];
+    const ids = about instanceof Set ? (about as Set<string>) : new Set(about);
+    return all.filter((e) => e.personIds.some((p) => ids.has(p)));
   }
 
   /** A person's involvements (service, start event, end instant if ended), computed once per evaluation. */
@@ -89,14 +109,14 @@ export class RuleContext {
 
   /** Parents, step-parents, carers, parents' partners and adult household members and siblings. */
   adults(): HouseholdMember[] {
-    return this.history.household.filter(
+    return [...this.once('adults', () => this.history.household.filter(
       (m) => m.kind === 'person' && (ADULT_RELATIONSHIPS.has(m.relationship) ? !this.isUnder18(m.birthDate) : this.isAdult(m.birthDate)),
-    );
+    ))];
   }
 
   /** Parents, step-parents and carers only. */
   parents(): HouseholdMember[] {
-    return this.history.household.filter((m) => ['parent', 'step-parent', 'carer'].includes(m.relationship));
+    return [...this.once('parents', () => this.history.household.filter((m) => ['parent', 'step-parent', 'carer'].includes(m.relationship)))];
   }
 
   /** Brothers and sisters, born or unborn. */
@@ -107,8 +127,10 @@ export class RuleContext {
   /** Age in whole years at an instant (default: the clock), if the birth date is known. */
   ageYears(birthDate: string | undefined = this.subject.birthDate, at: Date = this.asAt): number | undefined {
     if (!birthDate) return undefined;
-    const [by, bm, bd] = birthDate.split('-').map(Number) as [number, number, number];
-    const d = londonDate(at).split('-').map(Number) as [number, number, number];
+    const by = Number(birthDate.slice(0, 4));
+    const bm = Number(birthDate.slice(5, 7));
+    const bd = Number(birthDate.slice(8, 10));
+    const d = at === this.asAt ? this.today : (londonDay(at).split('-').map(Number) as [number, number, number]);
     return d[0] - by - (d[1] < bm || (d[1] === bm && d[2] < bd) ? 1 : 0);
   }
 
@@ -123,10 +145,12 @@ export class RuleContext {
    * under 18, or (birth date unknown) someone with a parent or carer recorded.
    */
   isChildOrUnborn(): boolean {
-    if (this.subject.kind === 'unborn') return true;
-    const age = this.ageYears();
-    if (age !== undefined) return age < 18;
-    return this.parents().length > 0;
+    return this.once('isChildOrUnborn', () => {
+      if (this.subject.kind === 'unborn') return true;
+      const age = this.ageYears();
+      if (age !== undefined) return age < 18;
+      return this.parents().length > 0;
+    });
   }
 
   /** Whether the subject is a born child (not unborn). */
@@ -202,7 +226,7 @@ export function listInWords(items: string[]): string {
 
 /** The YYYY-MM-DD of an instant in Europe/London, for explanations that name a date. */
 export function dayOf(at: Date): string {
-  return londonDate(at);
+  return londonDay(at);
 }
 
 /**

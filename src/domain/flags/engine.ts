@@ -1,4 +1,4 @@
-import { addCalendarDays, addWorkingDays, londonDate, startOfLondonDay } from '../timescales/working-days.ts';
+import { endOfWorkingDayAfter } from './london.ts';
 import type { FlagCategory } from './categories.ts';
 import { RuleContext } from './context.ts';
 import type { HistoryEvent, PersonHistory } from './history.ts';
@@ -107,8 +107,7 @@ export function runRules(history: PersonHistory, asAt: Date, catalogue: readonly
 
 /** The end (Europe/London) of the working day `n` working days after the day a flag was raised. */
 export function reviewDeadline(raisedAt: Date, n: number): Date {
-  const day = addWorkingDays(londonDate(raisedAt), n);
-  return new Date(startOfLondonDay(addCalendarDays(day, 1)).getTime() - 1);
+  return endOfWorkingDayAfter(raisedAt, n);
 }
 
 /** The catalogue's metadata without the functions. */

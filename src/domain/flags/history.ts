@@ -1,5 +1,5 @@
 import type { AgencyEvent, AgencyKind } from '../events/vocabulary.ts';
-import { startOfLondonDay } from '../timescales/working-days.ts';
+import { londonDayStart } from './london.ts';
 
 /**
  * What a flag rule sees: one person's history, as the database layer builds
@@ -71,7 +71,7 @@ export interface PersonHistory {
 
 /** The instant of an event's `at`: a date-time as written, a date as the start of that day in Europe/London. */
 export function eventInstant(at: string): Date {
-  return /^\d{4}-\d{2}-\d{2}$/.test(at) ? startOfLondonDay(at) : new Date(at);
+  return at.length === 10 && /^\d{4}-\d{2}-\d{2}$/.test(at) ? londonDayStart(at) : new Date(at);
 }
 
 /** A person-to-person relationship, as linkage resolves an agency's record-to-record one. */

@@ -4,6 +4,8 @@ import type { DB } from '../../platform/db/schema.ts';
 type Db = Kysely<DB> | Transaction<DB>;
 
 const CHUNK = 500;
+/** Larger chunks for the set-based reads of many families at once (well under the 65,535 bind parameters). */
+const WIDE = 4000;
 function chunks<T>(items: T[], size = CHUNK): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
@@ -112,10 +114,27 @@ export function flagsRepository(db: Db) {
       return out;
     },
 
+    /**
+     * Everyone in the families of these people, in one query: family id and
+     * person for each member (people with no family are absent).
+     */
+    async familyGroups(personIds: string[]): Promise<{ familyId: string; personId: string }[]> {
+      const out: { familyId: string; personId: string }[] = [];
+      for (const part of chunks([...new Set(personIds)], WIDE)) {
+        const rows = await db.selectFrom('family_member as m')
+          .innerJoin('family_member as o', 'o.family_id', 'm.family_id')
+          .select(['o.family_id as familyId', 'o.person_id as personId'])
+          .where('m.person_id', 'in', part)
+          .execute();
+        out.push(...rows);
+      }
+      return out;
+    },
+
     /** The latest version of every record currently linked to these people: the facts a person is built from. */
     async recordFacts(personIds: string[]) {
       const out: { personId: string; kind: string; birthDate: string | null; expectedDate: string | null; sex: string | null }[] = [];
-      for (const part of chunks([...new Set(personIds)])) {
+      for (const part of chunks([...new Set(personIds)], WIDE)) {
         const rows = await db
           .selectFrom('person_link as l')
           .innerJoin('agency_record_version as v', (j) =>
@@ -146,6 +165,32 @@ export function flagsRepository(db: Db) {
         .where('lt.person_id', 'in', ids)
         .orderBy('r.id')
         .execute();
+    },
+
+    /**
+     * Visible events about any of these people, with every person each is
+     * about, in one query per chunk (the subjects aggregated in SQL): the
+     * set-based read for many families at once. Same rows and order as eventsAbout.
+     */
+    async eventsAboutMany(personIds: string[]) {
+      const ids = [...new Set(personIds)];
+      if (ids.length === 0) return [];
+      const byRow = new Map<number, {
+        id: number; eventId: string; agencyId: string; type: string; at: Date; onDate: string; atPrecision: string;
+        subjects: string[]; data: unknown; text: string | null; personIds: string[];
+      }>();
+      for (const part of chunks(ids, WIDE)) {
+        const rows = await db
+          .selectFrom('event as e')
+          .select(['e.id', 'e.event_id as eventId', 'e.agency_id as agencyId', 'e.type', 'e.at', 'e.on_date as onDate',
+            'e.at_precision as atPrecision', 'e.subjects', 'e.data', 'e.text',
+            sql<string[]>`array(select distinct s2.person_id from event_subject s2 where s2.event_row_id = e.id)`.as('personIds')])
+          .where('e.id', 'in', (eb) => eb.selectFrom('event_subject as s').select('s.event_row_id').where('s.person_id', 'in', part))
+          .where(visibleEvent)
+          .execute();
+        for (const r of rows) byRow.set(Number(r.id), { ...r, id: Number(r.id), personIds: [...r.personIds].sort() });
+      }
+      return [...byRow.values()].sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id);
     },
 
     /** Visible events about any of these people, with every person each is about. */
@@ -218,6 +263,21 @@ export function flagsRepository(db: Db) {
         .execute();
     },
 
+    /** Open involvements of many people at once (for routing many new flags), newest first within a person. */
+    async openInvolvementsOf(personIds: string[]) {
+      const out: { personId: string; agencyId: string; teamId: string | null; service: string }[] = [];
+      for (const part of chunks([...new Set(personIds)], WIDE)) {
+        const rows = await db.selectFrom('involvement as i')
+          .select(['i.person_id as personId', 'i.agency_id as agencyId', 'i.team_id as teamId', 'i.service'])
+          .where('i.person_id', 'in', part)
+          .where('i.ended_on', 'is', null)
+          .orderBy('i.person_id').orderBy('i.started_on', 'desc').orderBy('i.id', 'desc')
+          .execute();
+        out.push(...rows);
+      }
+      return out;
+    },
+
     async teamsOfAgencies(agencyIds: string[]) {
       if (agencyIds.length === 0) return [];
       return db.selectFrom('team').select(['id', 'agency_id as agencyId', 'name', 'kind']).where('agency_id', 'in', agencyIds).orderBy('id').execute();
@@ -232,7 +292,7 @@ export function flagsRepository(db: Db) {
     /** The flags (any state) with these keys, newest first within a key. */
     async flagsByKeys(keys: string[]): Promise<FlagRow[]> {
       const out: FlagRow[] = [];
-      for (const part of chunks([...new Set(keys)])) {
+      for (const part of chunks([...new Set(keys)], WIDE)) {
         const rows = await db.selectFrom('flag as f').select(flagColumns).where('f.key', 'in', part)
           .orderBy('f.key').orderBy('f.created_at', 'desc').orderBy('f.id', 'desc').execute();
         out.push(...rows.map(toFlag));
@@ -250,6 +310,33 @@ export function flagsRepository(db: Db) {
         routed_to_kind: f.routedToKind, routed_to_id: f.routedToId, previous_flag_id: f.previousFlagId,
       }).execute();
       return id;
+    },
+
+    /** Many new flags in one statement; ids are taken from flag_seq in the order given. */
+    async insertFlags(flags: NewFlag[]): Promise<string[]> {
+      if (flags.length === 0) return [];
+      const { rows } = await sql<{ n: string }>`select nextval('flag_seq')::text as n from generate_series(1, ${flags.length}::int)`.execute(db);
+      const ids = rows.map((r) => BigInt(r.n)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((n) => `fl_${n}`);
+      for (const [part, offset] of chunks(flags.map((f, i) => [f, i] as const), 1000).map((p) => [p, p[0]![1]] as const)) {
+        await db.insertInto('flag').values(part.map(([f], j) => ({
+          id: ids[offset + j]!, key: f.key, category: f.category, rule_id: f.ruleId, rule_version: f.ruleVersion, person_id: f.personId,
+          evidence: f.evidence, evidence_rows: f.evidenceRows, sources: f.sources, explanation: f.explanation,
+          raised_at: f.raisedAt, created_at: f.createdAt, updated_at: f.createdAt, review_by: f.reviewBy,
+          routed_to_kind: f.routedToKind, routed_to_id: f.routedToId, previous_flag_id: f.previousFlagId,
+        }))).execute();
+      }
+      return ids;
+    },
+
+    /** Many history rows in one statement. */
+    async insertHistories(rows: (Omit<FlagHistoryRow, 'id' | 'details'> & { details?: Record<string, unknown> })[]): Promise<void> {
+      for (const part of chunks(rows, 1000)) {
+        if (part.length === 0) continue;
+        await db.insertInto('flag_history').values(part.map((h) => ({
+          flag_id: h.flagId, at: h.at, actor_kind: h.actorKind, actor_id: h.actorId, action: h.action,
+          from_state: h.fromState, to_state: h.toState, note: h.note, details: JSON.stringify(h.details ?? {}),
+        }))).execute();
+      }
     },
 
     /** New evidence or wording for a live flag (open or acknowledged). */
@@ -351,7 +438,15 @@ export function flagsLinkRepository(db: Db) {
   return {
     /** People who formerly held a record now linked to one of these people and hold no record now (merged away). */
     async mergedAway(personIds: string[]): Promise<{ from: string; into: string }[]> {
-      if (personIds.length === 0) return [];
+      const out: { from: string; into: string }[] = [];
+      for (const part of chunks([...new Set(personIds)], WIDE)) {
+        if (part.length === 0) continue;
+        out.push(...await this.mergedAwayChunk(part));
+      }
+      return out;
+    },
+
+    async mergedAwayChunk(personIds: string[]): Promise<{ from: string; into: string }[]> {
       const rows = await db
         .selectFrom('person_link as cur')
         .innerJoin('person_link as old', (j) => j.onRef('old.record_id', '=', 'cur.record_id').on('old.unlinked_at', 'is not', null))

@@ -50,16 +50,6 @@ async function inTransaction<T>(db: Db | Transaction<DB>, fn: (trx: Db | Transac
   return db.isTransaction ? fn(db) : (db as Db).transaction().execute(fn);
 }
 
-/** The home authority: the one given, else the front door's, else the most common agency authority. */
-async function homeAuthorityOf(repo: FlagsRepository, given: string | undefined): Promise<string> {
-  if (given) return given;
-  const doors = await repo.frontDoorAgencies();
-  if (doors[0]) return doors[0].authority;
-  const counts = new Map<string, number>();
-  for (const a of await repo.agencies()) counts.set(a.authority, (counts.get(a.authority) ?? 0) + 1);
-  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? '';
-}
-
 /** Services in the order their worker leads for the child. */
 const LEAD_SERVICES = ['child-protection', 'looked-after', 'child-in-need', 'early-help', 'tac'];
 
@@ -88,130 +78,295 @@ const actorOf = (ctx: RequestContext) => ({
   id: ctx.actor.kind === 'user' ? ctx.actor.userId : ctx.actor.kind === 'api-client' ? ctx.actor.clientId : ctx.actor.process,
 });
 
+/** The flags with these keys, newest first within each key. */
+function byKey(rows: FlagRow[]): Map<string, FlagRow[]> {
+  const out = new Map<string, FlagRow[]>();
+  for (const r of rows) {
+    const list = out.get(r.key);
+    if (list) list.push(r);
+    else out.set(r.key, [r]);
+  }
+  return out;
+}
+
+/** One person's findings, with the event rows behind each sender event id. */
+export interface PersonFindings { findings: FlagFinding[]; rowsOf: Map<string, number[]> }
+
+type Change =
+  | { kind: 'update'; f: FlagFinding; rows: number[]; live: FlagRow; added: string[]; reopen: boolean }
+  | { kind: 'insert'; f: FlagFinding; rows: number[]; closed: FlagRow | undefined };
+
 /**
- * Store one person's findings. Returns what changed. Exported for tests: the
- * store's rules (no duplicate open flag; re-raise a closed one only on new
- * evidence) live here.
+ * What the store must do for these findings, given the flags already held
+ * with their keys: nothing for a finding equal to its live flag; an update
+ * for new evidence or wording; a new flag for a new key, or for a closed
+ * key with evidence the closed flag did not have. Pure.
  */
-export async function storeFindings(
-  trx: Db | Transaction<DB>, ctx: RequestContext, findings: FlagFinding[], rowsOf: Map<string, number[]>, at: Date, homeAuthority: string,
+function changesFor(items: PersonFindings[], existing: Map<string, FlagRow[]>): Change[] {
+  const out: Change[] = [];
+  for (const { findings, rowsOf } of items) {
+    for (const f of findings) {
+      const mine = existing.get(f.key) ?? [];
+      const live = mine.find((x) => x.state !== 'closed');
+      const rowsFor = () => [...new Set(f.evidence.flatMap((id) => rowsOf.get(id) ?? []))].sort((a, b) => a - b);
+      if (live) {
+        const held = new Set(live.evidence);
+        const added = f.evidence.filter((id) => !held.has(id));
+        const same = added.length === 0 && live.evidence.length === f.evidence.length && live.explanation === f.explanation
+          && live.ruleVersion === f.ruleVersion;
+        if (!same) out.push({ kind: 'update', f, rows: rowsFor(), live, added, reopen: live.state === 'acknowledged' && added.length > 0 });
+        continue;
+      }
+      const closed = mine.find((x) => x.state === 'closed');
+      if (closed) {
+        const held = new Set(closed.evidence);
+        if (f.evidence.every((id) => held.has(id))) continue;
+      }
+      out.push({ kind: 'insert', f, rows: rowsFor(), closed });
+    }
+  }
+  return out;
+}
+
+/** Services in the order their worker leads for the child (routeFor), as a rank. */
+const leadRank = (s: string) => (LEAD_SERVICES.includes(s) ? LEAD_SERVICES.indexOf(s) : LEAD_SERVICES.length);
+
+/** routeFor for many people at once: three queries whatever the number of people. */
+async function routesFor(repo: FlagsRepository, personIds: string[], homeAuthority: string): Promise<Map<string, { kind: RoutedToKind; id: string | null }>> {
+  const out = new Map<string, { kind: RoutedToKind; id: string | null }>();
+  if (personIds.length === 0) return out;
+  const open = await repo.openInvolvementsOf(personIds);
+  const teams = await repo.teamsOfAgencies([...new Set(open.map((i) => i.agencyId))]);
+  const doors = await repo.frontDoorAgencies();
+  const door = doors.find((d) => d.authority === homeAuthority) ?? doors[0];
+  const ofPerson = new Map<string, typeof open>();
+  for (const i of open) ofPerson.set(i.personId, [...(ofPerson.get(i.personId) ?? []), i]);
+  for (const p of personIds) {
+    const ordered = [...(ofPerson.get(p) ?? [])].sort((a, b) => leadRank(a.service) - leadRank(b.service));
+    let route: { kind: RoutedToKind; id: string | null } | undefined;
+    for (const inv of ordered) {
+      if (inv.teamId) { route = { kind: 'team', id: inv.teamId }; break; }
+      const team = teams.find((t) => t.agencyId === inv.agencyId);
+      if (team) { route = { kind: 'team', id: team.id }; break; }
+    }
+    out.set(p, route ?? { kind: 'front-door', id: door?.id ?? null });
+  }
+  return out;
+}
+
+/**
+ * Store the findings of many people: one read of the flags with their keys,
+ * the differences worked out in memory, and only those written, in
+ * multi-row statements (new flags take their ids in the order found, so the
+ * result is the same as storing person by person). Nothing is written when
+ * every finding equals what is stored.
+ */
+export async function storeFindingsMany(
+  db: Db | Transaction<DB>, ctx: RequestContext, items: PersonFindings[], at: Date, homeAuthority: string,
 ): Promise<{ raised: string[]; updated: string[]; raisedAgain: string[] }> {
-  const repo = flagsRepository(trx);
   const out = { raised: [] as string[], updated: [] as string[], raisedAgain: [] as string[] };
-  if (findings.length === 0) return out;
-  const existing = await repo.flagsByKeys(findings.map((f) => f.key));
-  const actor = actorOf(ctx);
-  const audits: AuditEntry[] = [];
-  let route: { kind: RoutedToKind; id: string | null } | undefined;
-  for (const f of findings) {
-    const mine = existing.filter((x) => x.key === f.key);
-    const live = mine.find((x) => x.state !== 'closed');
-    const rows = [...new Set(f.evidence.flatMap((id) => rowsOf.get(id) ?? []))].sort((a, b) => a - b);
-    if (live) {
-      const added = f.evidence.filter((id) => !live.evidence.includes(id));
-      const same = added.length === 0 && live.evidence.length === f.evidence.length && live.explanation === f.explanation
-        && live.ruleVersion === f.ruleVersion;
-      if (same) continue;
-      const reopen = live.state === 'acknowledged' && added.length > 0;
+  const keys = items.flatMap((i) => i.findings.map((f) => f.key));
+  if (keys.length === 0) return out;
+  const changes = changesFor(items, byKey(await flagsRepository(db).flagsByKeys(keys)));
+  if (changes.length === 0) return out;
+  return inTransaction(db, async (trx) => {
+    const repo = flagsRepository(trx);
+    const actor = actorOf(ctx);
+    const audits: AuditEntry[] = [];
+    const history: Parameters<FlagsRepository['insertHistories']>[0] = [];
+    for (const c of changes) {
+      if (c.kind !== 'update') continue;
+      const { f, live, added, reopen } = c;
       await repo.updateFlagFinding(live.id, {
-        ruleVersion: f.ruleVersion, evidence: f.evidence, evidenceRows: rows, sources: f.sources, explanation: f.explanation,
+        ruleVersion: f.ruleVersion, evidence: f.evidence, evidenceRows: c.rows, sources: f.sources, explanation: f.explanation,
         updatedAt: at, ...(reopen ? { state: 'open' as const } : {}),
       });
-      await repo.insertHistory({
+      history.push({
         flagId: live.id, at, actorKind: actor.kind, actorId: actor.id, action: added.length > 0 ? 'new-evidence' : 'reworded',
         fromState: live.state, toState: reopen ? 'open' : live.state, note: null, details: { added, ruleVersion: f.ruleVersion },
       });
       audits.push({ action: 'correct', outcome: 'succeeded', subjectType: 'flag', subjectId: live.id, personId: f.personId, details: { added: added.length } });
       out.updated.push(live.id);
-      continue;
     }
-    const closed = mine.find((x) => x.state === 'closed');
-    if (closed && f.evidence.every((id) => closed.evidence.includes(id))) continue;
-    route ??= await routeFor(repo, f.personId, homeAuthority);
-    const id = await repo.insertFlag({
-      key: f.key, category: f.category, ruleId: f.ruleId, ruleVersion: f.ruleVersion, personId: f.personId,
-      evidence: f.evidence, evidenceRows: rows, sources: f.sources, explanation: f.explanation, raisedAt: f.raisedAt,
-      createdAt: at, reviewBy: f.reviewBy, routedToKind: route.kind, routedToId: route.id, previousFlagId: closed?.id ?? null,
+    const inserts = changes.filter((c): c is Extract<Change, { kind: 'insert' }> => c.kind === 'insert');
+    const routes = await routesFor(repo, [...new Set(inserts.map((c) => c.f.personId))], homeAuthority);
+    const ids = await repo.insertFlags(inserts.map(({ f, rows, closed }) => {
+      const route = routes.get(f.personId)!;
+      return {
+        key: f.key, category: f.category, ruleId: f.ruleId, ruleVersion: f.ruleVersion, personId: f.personId,
+        evidence: f.evidence, evidenceRows: rows, sources: f.sources, explanation: f.explanation, raisedAt: f.raisedAt,
+        createdAt: at, reviewBy: f.reviewBy, routedToKind: route.kind, routedToId: route.id, previousFlagId: closed?.id ?? null,
+      };
+    }));
+    inserts.forEach(({ f, closed }, i) => {
+      const id = ids[i]!;
+      const route = routes.get(f.personId)!;
+      history.push({
+        flagId: id, at, actorKind: actor.kind, actorId: actor.id, action: closed ? 'raised-again' : 'raised', fromState: null, toState: 'open',
+        note: null, details: { routedTo: route, ...(closed ? { previous: closed.id, added: f.evidence.filter((e) => !closed.evidence.includes(e)) } : {}) },
+      });
+      audits.push({ action: 'create', outcome: 'succeeded', subjectType: 'flag', subjectId: id, personId: f.personId, details: { rule: f.ruleId, category: f.category } });
+      (closed ? out.raisedAgain : out.raised).push(id);
     });
-    await repo.insertHistory({
-      flagId: id, at, actorKind: actor.kind, actorId: actor.id, action: closed ? 'raised-again' : 'raised', fromState: null, toState: 'open',
-      note: null, details: { routedTo: route, ...(closed ? { previous: closed.id, added: f.evidence.filter((e) => !closed.evidence.includes(e)) } : {}) },
-    });
-    audits.push({ action: 'create', outcome: 'succeeded', subjectType: 'flag', subjectId: id, personId: f.personId, details: { rule: f.ruleId, category: f.category } });
-    (closed ? out.raisedAgain : out.raised).push(id);
+    await repo.insertHistories(history);
+    await writeAuditMany(trx, ctx, audits);
+    return out;
+  });
+}
+
+/**
+ * Store one person's findings. Returns what changed. Exported for tests: the
+ * store's rules (no duplicate open flag; re-raise a closed one only on new
+ * evidence) live here (storeFindingsMany, for one person).
+ */
+export async function storeFindings(
+  trx: Db | Transaction<DB>, ctx: RequestContext, findings: FlagFinding[], rowsOf: Map<string, number[]>, at: Date, homeAuthority: string,
+): Promise<{ raised: string[]; updated: string[]; raisedAgain: string[] }> {
+  return storeFindingsMany(trx, ctx, [{ findings, rowsOf }], at, homeAuthority);
+}
+
+/** What evaluating is given once per call: the clock, who, the home authority, the agencies and the rules. */
+interface Setting {
+  asAt: Date;
+  ctx: RequestContext;
+  homeAuthority: string;
+  agencies: ReturnType<typeof agencyMap>;
+  catalogue: readonly FlagRule[];
+}
+
+async function settingOf(repo: FlagsRepository, clock: Clock | Date, options: EvaluateOptions): Promise<Setting> {
+  const agencyRows = await repo.agencies();
+  let homeAuthority = options.homeAuthority;
+  if (!homeAuthority) {
+    // As homeAuthorityOf, from the one read: the front door's authority, else the most common.
+    const door = agencyRows.find((a) => a.kind === 'front-door');
+    if (door) homeAuthority = door.authority;
+    else {
+      const counts = new Map<string, number>();
+      for (const a of agencyRows) counts.set(a.authority, (counts.get(a.authority) ?? 0) + 1);
+      homeAuthority = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? '';
+    }
   }
-  await writeAuditMany(trx, ctx, audits);
+  return {
+    asAt: instant(clock),
+    ctx: options.ctx ?? systemContext('flags', `flags-${randomUUID()}`),
+    homeAuthority,
+    agencies: agencyMap(agencyRows),
+    catalogue: options.catalogue ?? FLAG_CATALOGUE,
+  };
+}
+
+/** Move the flags of people merged into one of these to the person now holding their records. */
+async function followMerges(db: Db | Transaction<DB>, personIds: string[], s: Setting): Promise<number> {
+  const moved = await flagsLinkRepository(db).mergedAway(personIds);
+  if (moved.length === 0) return 0;
+  let n = 0;
+  await inTransaction(db, async (trx) => {
+    const links = flagsLinkRepository(trx);
+    const hist = flagsRepository(trx);
+    const actor = actorOf(s.ctx);
+    for (const m of moved) {
+      for (const id of await links.moveFlags(m.from, m.into)) {
+        const flag = await hist.flag(id);
+        await hist.insertHistory({
+          flagId: id, at: s.asAt, actorKind: actor.kind, actorId: actor.id, action: 'moved', fromState: flag?.state ?? null,
+          toState: flag?.state ?? 'open', note: null, details: { from: m.from, into: m.into },
+        });
+        n += 1;
+      }
+    }
+  });
+  return n;
+}
+
+/** The families of these people (and lone people), each a sorted member list, in key order: one query. */
+async function groupsOf(repo: FlagsRepository, personIds: string[]): Promise<string[][]> {
+  const groups = new Map<string, Set<string>>();
+  const rows = await repo.familyGroups(personIds);
+  const inFamily = new Set(rows.map((r) => r.personId));
+  for (const p of personIds) if (!inFamily.has(p)) groups.set(`person:${p}`, new Set([p]));
+  for (const m of rows) {
+    const set = groups.get(m.familyId) ?? new Set<string>();
+    set.add(m.personId);
+    groups.set(m.familyId, set);
+  }
+  return [...groups.keys()].sort().map((k) => [...groups.get(k)!].sort());
+}
+
+/** Everything about many families in three set-based queries. */
+async function readMany(repo: FlagsRepository, people: string[]): Promise<FamilyData> {
+  const [records, relationships, events] = await Promise.all([
+    repo.recordFacts(people), repo.relationshipsAmong(people), repo.eventsAboutMany(people),
+  ]);
+  return { records, relationships, events };
+}
+
+/** Split what was read for many families into each family's share (the rows a per-family read would give, in the same order). */
+function splitByGroup(groups: string[][], data: FamilyData): FamilyData[] {
+  const groupOf = new Map<string, number>();
+  groups.forEach((g, i) => { for (const p of g) groupOf.set(p, i); });
+  const out: FamilyData[] = groups.map(() => ({ records: [], relationships: [], events: [] }));
+  for (const r of data.records) {
+    const g = groupOf.get(r.personId);
+    if (g !== undefined) out[g]!.records.push(r);
+  }
+  for (const r of data.relationships) {
+    const g = groupOf.get(r.from);
+    if (g !== undefined && groupOf.get(r.to) === g) out[g]!.relationships.push(r);
+  }
+  for (const e of data.events) {
+    const seen = new Set<number>();
+    for (const p of e.personIds) {
+      const g = groupOf.get(p);
+      if (g === undefined || seen.has(g)) continue;
+      seen.add(g);
+      out[g]!.events.push(e);
+    }
+  }
   return out;
 }
 
-/** Read one family's (or a lone person's) records, relationships and events. */
-async function readFamily(repo: FlagsRepository, members: string[]): Promise<FamilyData> {
-  const [records, relationships, events] = await Promise.all([
-    repo.recordFacts(members), repo.relationshipsAmong(members), repo.eventsAbout(members),
-  ]);
-  return { records, relationships, events };
+/** Evaluate the pure engine for every member of every group. */
+function evaluateGroups(groups: string[][], data: FamilyData, s: Setting): { items: PersonFindings[]; evaluated: number } {
+  const items: PersonFindings[] = [];
+  let evaluated = 0;
+  splitByGroup(groups, data).forEach((share, i) => {
+    for (const { history, rowsOf } of buildHistories(share, groups[i]!, s.asAt, s.agencies, s.homeAuthority)) {
+      evaluated += 1;
+      const findings = evaluateFlags(history, s.asAt, s.catalogue);
+      if (findings.length > 0) items.push({ findings, rowsOf });
+    }
+  });
+  return { items, evaluated };
+}
+
+function addTo(summary: EvaluationSummary, r: { raised: string[]; updated: string[]; raisedAgain: string[] }): void {
+  summary.raised += r.raised.length;
+  summary.updated += r.updated.length;
+  summary.raisedAgain += r.raisedAgain.length;
 }
 
 /**
  * Evaluate the flags of these people and everyone in their families, as at
  * the clock, and store what is found. Deterministic: the same database and
- * clock give the same flags. Call it after an ingest with the people the
- * ingest touched, and from the daily recompute.
+ * clock give the same flags. Call it once per ingest batch with the distinct
+ * people the batch touched (not once per event), and from the recompute.
+ * Set-based: a fixed number of queries whatever the number of families
+ * (agencies, merges, families, then records, relationships and events), the
+ * engine in memory, one read of the stored flags, and writes only where a
+ * finding differs from what is stored.
  */
 export async function evaluateFlagsFor(db: Db | Transaction<DB>, personIds: string[], clock: Clock | Date, options: EvaluateOptions = {}): Promise<EvaluationSummary> {
-  const asAt = instant(clock);
-  const ctx = options.ctx ?? systemContext('flags', `flags-${randomUUID()}`);
   const summary: EvaluationSummary = { evaluated: 0, raised: 0, updated: 0, raisedAgain: 0, moved: 0 };
   if (personIds.length === 0) return summary;
   const repo = flagsRepository(db);
-  const homeAuthority = await homeAuthorityOf(repo, options.homeAuthority);
-  const agencies = agencyMap(await repo.agencies());
-  const catalogue = options.catalogue ?? FLAG_CATALOGUE;
-
-  // Flags of a person merged into one of these follow the records.
-  const moved = await flagsLinkRepository(db).mergedAway(personIds);
-  if (moved.length > 0) {
-    await inTransaction(db, async (trx) => {
-      const links = flagsLinkRepository(trx);
-      const hist = flagsRepository(trx);
-      const actor = actorOf(ctx);
-      for (const m of moved) {
-        for (const id of await links.moveFlags(m.from, m.into)) {
-          const flag = await hist.flag(id);
-          await hist.insertHistory({
-            flagId: id, at: asAt, actorKind: actor.kind, actorId: actor.id, action: 'moved', fromState: flag?.state ?? null,
-            toState: flag?.state ?? 'open', note: null, details: { from: m.from, into: m.into },
-          });
-          summary.moved += 1;
-        }
-      }
-    });
-  }
-
-  const families = await repo.familiesOf(personIds);
-  const groups = new Map<string, Set<string>>();
-  for (const p of personIds) {
-    const f = families.get(p);
-    if (!f) groups.set(`person:${p}`, new Set([p]));
-  }
-  for (const m of await repo.familyMembers([...new Set(families.values())])) {
-    const set = groups.get(m.familyId) ?? new Set<string>();
-    set.add(m.personId);
-    groups.set(m.familyId, set);
-  }
-  for (const key of [...groups.keys()].sort()) {
-    const members = [...groups.get(key)!].sort();
-    const data = await readFamily(repo, members);
-    for (const { history, rowsOf } of buildHistories(data, members, asAt, agencies, homeAuthority)) {
-      summary.evaluated += 1;
-      const findings = evaluateFlags(history, asAt, catalogue);
-      if (findings.length === 0) continue;
-      const r = await inTransaction(db, (trx) => storeFindings(trx, ctx, findings, rowsOf, asAt, homeAuthority));
-      summary.raised += r.raised.length;
-      summary.updated += r.updated.length;
-      summary.raisedAgain += r.raisedAgain.length;
-    }
-  }
+  const s = await settingOf(repo, clock, options);
+  summary.moved = await followMerges(db, personIds, s);
+  const groups = await groupsOf(repo, personIds);
+  const data = await readMany(repo, groups.flat());
+  const { items, evaluated } = evaluateGroups(groups, data, s);
+  summary.evaluated = evaluated;
+  addTo(summary, await storeFindingsMany(db, s.ctx, items, s.asAt, s.homeAuthority));
   return summary;
 }
 
@@ -219,34 +374,40 @@ export async function evaluateFlagsFor(db: Db | Transaction<DB>, personIds: stri
  * Every person, as at an instant: the time-based rules (a decision or an
  * assessment overdue) need this as time passes with no new event. A
  * scheduler should run it each working day (`kinsight flags --recompute`).
+ *
+ * Streams the county in chunks of families (1,000 by default): per chunk a
+ * few set-based queries, the engine in memory, one bulk comparison with the
+ * stored flags and multi-row writes of the differences only. The next
+ * chunk's reads run while this one is evaluated; writes stay in chunk
+ * order, so flag ids come out as a person-by-person pass would give them.
  */
 export async function recomputeFlags(
   db: Db, asAt: Date, options: EvaluateOptions & { batch?: number; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<EvaluationSummary & { people: number }> {
   const repo = flagsRepository(db);
+  const s = await settingOf(repo, asAt, options);
   const people = await repo.allPeople();
-  const families = await repo.familiesOf(people);
-  // One evaluation per family (a family's people are evaluated together), lone people in batches.
-  const seen = new Set<string>();
-  const seeds: string[] = [];
-  for (const p of people) {
-    const f = families.get(p);
-    if (f) {
-      if (seen.has(f)) continue;
-      seen.add(f);
-    }
-    seeds.push(p);
-  }
   const total: EvaluationSummary & { people: number } = { evaluated: 0, raised: 0, updated: 0, raisedAgain: 0, moved: 0, people: people.length };
-  const size = options.batch ?? 200;
-  for (let i = 0; i < seeds.length; i += size) {
-    const s = await evaluateFlagsFor(db, seeds.slice(i, i + size), asAt, options);
-    total.evaluated += s.evaluated;
-    total.raised += s.raised;
-    total.updated += s.updated;
-    total.raisedAgain += s.raisedAgain;
-    total.moved += s.moved;
-    options.onProgress?.(Math.min(i + size, seeds.length), seeds.length);
+  total.moved = await followMerges(db, people, s);
+  // Families (and lone people) in key order, as evaluateFlagsFor would take them.
+  const groups = await groupsOf(repo, people);
+  const size = options.batch ?? 1000;
+  const chunks: string[][][] = [];
+  for (let i = 0; i < groups.length; i += size) chunks.push(groups.slice(i, i + size));
+  let data = chunks[0] ? await readMany(repo, chunks[0].flat()) : undefined;
+  for (let i = 0; i < chunks.length; i += 1) {
+    // The next chunk is read while this one is evaluated (the database works while the engine does);
+    // the read ends before this chunk's writes begin, so no query overlaps a transaction (PGlite has one connection).
+    const reading = chunks[i + 1] ? readMany(repo, chunks[i + 1]!.flat()) : undefined;
+    let evaluatedChunk: ReturnType<typeof evaluateGroups>;
+    try {
+      evaluatedChunk = evaluateGroups(chunks[i]!, data!, s);
+    } finally {
+      data = reading ? await reading : undefined;
+    }
+    total.evaluated += evaluatedChunk.evaluated;
+    addTo(total, await storeFindingsMany(db, s.ctx, evaluatedChunk.items, asAt, s.homeAuthority));
+    options.onProgress?.(Math.min((i + 1) * size, groups.length), groups.length);
   }
   return total;
 }
