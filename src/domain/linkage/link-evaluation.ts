@@ -43,6 +43,11 @@ function blockingRecall(linkage: LinkageRun, truePerson: readonly (string | null
 
 /** Run the linker on labelled files (one: find duplicates; two: link across) and score it with the labels. */
 export function evaluateLinkage(files: readonly LabelledRecords[], options: LinkageOptions = {}): LinkageEvaluation {
+  return evaluateLinkageRun(files, options).evaluation;
+}
+
+/** As `evaluateLinkage`, also handing back the run (its groups of records, for further scoring). */
+export function evaluateLinkageRun(files: readonly LabelledRecords[], options: LinkageOptions = {}): { evaluation: LinkageEvaluation; run: LinkageRun } {
   const [firstFile, secondFile] = files;
   if (!firstFile) throw new Error('link-eval needs one or two files');
   const linking = secondFile !== undefined;
@@ -54,7 +59,7 @@ export function evaluateLinkage(files: readonly LabelledRecords[], options: Link
   const direct = scorePairs(links, truePerson, truePairs);
   const final = linkage.clusters ? scorePairs(pairsWithinClusters(linkage.clusters.clusterOf), truePerson, truePairs) : direct;
   const { timings } = linkage;
-  return {
+  const evaluation: LinkageEvaluation = {
     task: linking ? 'link two files' : 'find duplicates in one file',
     records: linkage.records.length,
     candidatePairs: linkage.candidatePairCount,
@@ -78,6 +83,7 @@ export function evaluateLinkage(files: readonly LabelledRecords[], options: Link
     blockingRules: linkage.newPairsByRule,
     timings,
   };
+  return { evaluation, run: linkage };
 }
 
 /** Parse FEBRL CSV texts and evaluate them. */
