@@ -2,6 +2,7 @@ import { BLOCKING_RULES, candidatePairs, type BlockingRule } from './blocking.ts
 import { clusterLinks, type Clusters, type ScoredLink } from './clustering.ts';
 import { COMPARISONS, comparePair, levelOf } from './comparisons.ts';
 import { buildTable, compareRows, type RecordTable } from './table.ts';
+import { DEFAULT_PARAMETERS } from './default-parameters.ts';
 import {
   DEFAULT_THRESHOLDS,
   LinkageModel,
@@ -37,6 +38,13 @@ export interface LinkageOptions {
    * version's single EM over all candidates (with `estimateU`).
    */
   readonly training?: 'by rule' | 'candidates';
+  /**
+   * How often two different people at the same address share a family name
+   * (see `ModelParameters.familyGivenSameAddress`); default the documented
+   * 0.7. Without it a household counted twice (family name and address) and
+   * two brothers both called Charlie, born years apart, were joined.
+   */
+  readonly familyGivenSameAddress?: number;
   /** Hold possible twins for review even when they share an identifier other than the NHS number. */
   readonly strictTwins?: boolean;
   readonly rules?: readonly BlockingRule[];
@@ -252,7 +260,11 @@ function run(records: readonly PreparedRecord[], vocabulary: Vocabulary, mode: '
     parameters = { m: trained.m, u, prior: trained.prior };
     iterations = trained.iterations;
   }
-  const model = new LinkageModel({ ...parameters, randomU: u }, options.thresholds ?? DEFAULT_THRESHOLDS, options.strictTwins ?? false);
+  const model = new LinkageModel(
+    { ...parameters, randomU: u, ...(options.training === 'candidates' ? {} : { familyGivenSameAddress: options.familyGivenSameAddress ?? DEFAULT_PARAMETERS.familyGivenSameAddress }) },
+    options.thresholds ?? DEFAULT_THRESHOLDS,
+    options.strictTwins ?? false,
+  );
   const estimated = now();
 
   // Per distinct pattern: its weight, whether it is held, whether the name frequencies apply.
@@ -295,7 +307,8 @@ function run(records: readonly PreparedRecord[], vocabulary: Vocabulary, mode: '
     clusters = clusterLinks(records, links, {
       score: (a, b) => {
         const pattern = compareRows(table, a.index, b.index);
-        return { probability: probabilityFromWeight(model.matchWeight(a, b, pattern, vocabulary)), held: holdReason(pattern, model.strictTwins) !== null };
+        const weight = model.matchWeight(a, b, pattern, vocabulary);
+        return { probability: probabilityFromWeight(weight), held: holdReason(pattern, model.strictTwins) !== null };
       },
       reviewProbability: model.thresholds.review,
       // With u from random pairs the probabilities are near 0 or 1, so one cross pair short of evidence (both
