@@ -6,6 +6,7 @@ import { migrateToLatest } from './platform/db/migrate.ts';
 import { createLogger, type Logger } from './platform/log.ts';
 import { systemClock } from './platform/clock.ts';
 import { seedDemoPartnership } from './features/demo/seed.ts';
+import { loadDemoCounty } from './features/demo/county.ts';
 import { startFlagScheduler } from './features/flags/scheduler.ts';
 
 export interface RunningKinsight {
@@ -43,6 +44,8 @@ export async function startKinsight(config: Config, options: StartOptions): Prom
       say(seeded.usersAdded + seeded.agenciesAdded > 0
         ? `Demo partnership created: ${seeded.agenciesAdded} agencies, ${seeded.usersAdded} demo accounts.`
         : 'Demo partnership already present: nothing added.');
+      const county = await loadDemoCounty(database.db, { clock: systemClock, progress: say });
+      if (!county.loaded) say('Demo county already loaded: nothing added.');
     }
     const app = await buildApp({ config, database, logger, clock: systemClock });
     await app.listen({ port: config.port, host: config.host });

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
 import type { Rejection } from './validate.ts';
 
@@ -26,9 +26,125 @@ function toItem(r: {
   };
 }
 
+/** The blocking keys of one record, as the linker derives them (src/features/records/linking.ts `matchRecord`). */
+export interface BulkBlockingKeys {
+  recordId: number;
+  nhsNumber: string | null;
+  birthDates: string[];
+  postcode: string | null;
+  familyName: string | null;
+  givenName: string | null;
+}
+
 /** Ingest batches and the quarantine of rejected items. */
 export function ingestRepository(db: Db) {
   return {
+    /**
+     * Bulk linkage: for many new records at once, the candidates the linker's
+     * own blocking query (linkage-review/repository.ts `candidates`) would find
+     * among the records linked now. The blocks are the same (NHS number, birth
+     * date or day and month swapped, postcode, similar family and given names;
+     * at most `limit` rows per key) but asked set-wise: the name block once per
+     * distinct pair of names (the agencies of one family send the same names
+     * many times), the exact blocks per key, then the current person and latest
+     * body of every record found, once each.
+     */
+    async bulkCandidates(keys: BulkBlockingKeys[], limit: number): Promise<Map<number, { recordId: number; personId: string; body: unknown }[]>> {
+      const out = new Map<number, { recordId: number; personId: string; body: unknown }[]>();
+      if (keys.length === 0) return out;
+      const found = keys.map(() => new Set<number>());
+      // The trigram block is far dearer on a sequential scan than the planner's cost model says (it compares
+      // every row's trigrams, for every key): keep to the indexes here, then put the setting back.
+      await sql`select set_config('pg_trgm.similarity_threshold', '0.4', true), set_config('enable_seqscan', 'off', true)`.execute(db);
+      try {
+        const pairKey = (fam: string, giv: string) => `${fam}\u0000${giv}`;
+        const pairs = new Map<string, { fam: string; giv: string }>();
+        for (const k of keys) if (k.familyName && k.givenName) pairs.set(pairKey(k.familyName, k.givenName), { fam: k.familyName, giv: k.givenName });
+        const similar = new Map<string, number[]>();
+        const pairList = [...pairs.values()];
+        for (let start = 0; start < pairList.length; start += 1000) {
+          const part = pairList.slice(start, start + 1000);
+          const { rows } = await sql<{ fam: string; giv: string; record_id: string | number }>`
+            select p.fam, p.giv, t.record_id
+            from unnest(${part.map((p) => p.fam)}::text[], ${part.map((p) => p.giv)}::text[]) as p (fam, giv)
+            cross join lateral (
+              select record_id from agency_record_version where lower(family_name) % p.fam and lower(given_names) % p.giv limit ${limit}
+            ) t`.execute(db);
+          for (const r of rows) {
+            const key = pairKey(r.fam, r.giv);
+            const list = similar.get(key) ?? [];
+            list.push(Number(r.record_id));
+            similar.set(key, list);
+          }
+        }
+        keys.forEach((k, i) => {
+          if (k.familyName && k.givenName) for (const id of similar.get(pairKey(k.familyName, k.givenName)) ?? []) found[i]!.add(id);
+        });
+        for (let start = 0; start < keys.length; start += 1000) {
+          const part = keys.slice(start, start + 1000);
+          const col = <T>(f: (k: BulkBlockingKeys) => T) => part.map(f);
+          const { rows } = await sql<{ n: number; record_id: string | number }>`
+            select k.n, c.record_id
+            from unnest(${col((k) => k.nhsNumber)}::text[], ${col((k) => k.birthDates[0] ?? null)}::date[],
+              ${col((k) => k.birthDates[1] ?? null)}::date[], ${col((k) => k.postcode)}::text[]) with ordinality as k (nhs, bd1, bd2, pc, n)
+            cross join lateral (
+              select record_id from agency_record_version where nhs_number = k.nhs
+              union select record_id from agency_record_version where birth_date = k.bd1
+              union select record_id from agency_record_version where birth_date = k.bd2
+              union select record_id from agency_record_version where postcode = k.pc
+            ) c`.execute(db);
+          for (const r of rows) found[start + Number(r.n) - 1]!.add(Number(r.record_id));
+        }
+      } finally {
+        await sql`select set_config('enable_seqscan', 'on', true)`.execute(db);
+      }
+      // Of the records found, those linked now whose latest version is a person, with that body.
+      const all = [...new Set(found.flatMap((s) => [...s]))];
+      const linked = new Map<number, { personId: string; body: unknown }>();
+      for (let start = 0; start < all.length; start += 5000) {
+        const part = all.slice(start, start + 5000);
+        const { rows } = await sql<{ record_id: string | number; person_id: string; body: unknown }>`
+          select l.record_id, l.person_id, v.body
+          from person_link l
+          join lateral (
+            select body, kind from agency_record_version v where v.record_id = l.record_id order by version desc limit 1
+          ) v on v.kind = 'person'
+          where l.record_id = any(${part}::bigint[]) and l.unlinked_at is null`.execute(db);
+        for (const r of rows) linked.set(Number(r.record_id), { personId: r.person_id, body: r.body });
+      }
+      keys.forEach((k, i) => {
+        const list: { recordId: number; personId: string; body: unknown }[] = [];
+        for (const id of found[i]!) {
+          if (list.length >= limit) break;
+          const l = linked.get(id);
+          if (l && id !== k.recordId) list.push({ recordId: id, ...l });
+        }
+        if (list.length) out.set(i, list);
+      });
+      return out;
+    },
+
+    /** Pairs decided "not the same person" that involve any of these records, both ways round. */
+    async notSamePairsOf(recordIds: number[]): Promise<Map<number, Set<number>>> {
+      const out = new Map<number, Set<number>>();
+      const add = (a: number, b: number) => {
+        const s = out.get(a) ?? new Set<number>();
+        s.add(b);
+        out.set(a, s);
+      };
+      for (let start = 0; start < recordIds.length; start += 10_000) {
+        const part = recordIds.slice(start, start + 10_000);
+        const { rows } = await sql<{ record_id: string | number; candidate_record_id: string | number }>`
+          select record_id, candidate_record_id from link_review
+          where status = 'not-same-person' and (record_id = any(${part}::bigint[]) or candidate_record_id = any(${part}::bigint[]))`.execute(db);
+        for (const r of rows) {
+          add(Number(r.record_id), Number(r.candidate_record_id));
+          add(Number(r.candidate_record_id), Number(r.record_id));
+        }
+      }
+      return out;
+    },
+
     async insertBatch(b: { id: string; source: string; senderAgencyId: string | null; actorId: string; receivedAt: Date }): Promise<void> {
       await db
         .insertInto('ingest_batch')

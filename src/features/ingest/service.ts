@@ -7,11 +7,11 @@ import { writeAudit } from '../../platform/audit/audit.ts';
 import { AppError, ValidationError } from '../../platform/errors.ts';
 import type { AgencyEvent } from '../../domain/events/vocabulary.ts';
 import { recordsRepository, type EventInsert, type RecordsRepository, type RecordVersionRow } from '../records/repository.ts';
-import { linkBirth, linkNewRecord } from '../records/linking.ts';
+import { linkBirth } from '../records/linking.ts';
 import { rebuildFamilies, rebuildInvolvements } from '../records/derived.ts';
 import { significanceOf } from '../records/significance.ts';
 import { ingestRepository } from './repository.ts';
-import { linkBuffer } from './link-buffer.ts';
+import { linkNewRecords } from './bulk-link.ts';
 import {
   batchShape, checkAgency, checkEvent, checkRecord, checkRelationship, checkRetraction, contentHash, eventTime,
   formatPath, parseRecordRef, reasonsFromZod, type ItemKind, type Rejection,
@@ -261,21 +261,12 @@ async function writeRecords(repo: RecordsRepository, sender: string | null, list
   for (const [key, id] of await repo.insertRecords([...newRecords.values()])) ids.set(key, id);
   await repo.insertRecordVersions(versions.map((v) => ({ ...v.row, recordId: ids.get(v.key)! })));
 
-  const affected = new Set<string>();
-  if (toLink.length > 0) {
-    const existing = [...new Set(versions.filter((v) => !newRecords.has(v.key)).map((v) => ids.get(v.key)!))];
-    const buffer = await linkBuffer(repo, {
-      batchId,
-      versions: versions.map((v) => ({ index: v.index, recordId: ids.get(v.key)!, nhsNumber: v.row.nhsNumber })),
-      expectedLinks: toLink.length,
-      existingPersons: await repo.currentPersons(existing),
-    });
-    for (const l of toLink) {
-      buffer.at(l.index);
-      for (const p of (await linkNewRecord(buffer.repo, { recordId: ids.get(l.key)!, nhsNumber: l.nhsNumber }, l.at)).affected) affected.add(p);
-    }
-    await buffer.flush();
-  }
+  const affected = await linkNewRecords(repo.db, repo, {
+    batchId,
+    toLink: toLink.map((l) => ({ index: l.index, recordId: ids.get(l.key)!, at: l.at })),
+    versions: versions.map((v) => ({ index: v.index, recordId: ids.get(v.key)!, row: v.row })),
+    existingPersons: toLink.length ? await repo.currentPersons([...new Set(versions.filter((v) => !newRecords.has(v.key)).map((v) => ids.get(v.key)!))]) : new Map(),
+  });
   await rebuildFamilies(repo, affected);
   return results;
 }

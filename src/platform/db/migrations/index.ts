@@ -6,6 +6,7 @@ import * as m0004 from './0004_access.ts';
 import * as m0007 from './0007_linkage.ts';
 import * as m0006 from './0006_flags.ts';
 import * as m0008 from './0008_front_door.ts';
+import * as m0009 from './0009_demo_state.ts';
 import * as m0012 from './0012_user_administration.ts';
 
 /**
@@ -20,5 +21,6 @@ export const migrations: Record<string, Migration> = {
   '0007_linkage': m0007,
   '0006_flags': m0006,
   '0008_front_door': m0008,
+  '0009_demo_state': m0009,
   '0012_user_administration': m0012,
 };
