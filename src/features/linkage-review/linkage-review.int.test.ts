@@ -5,6 +5,7 @@ import { ingestBatch } from '../ingest/service.ts';
 import { systemContext, type RequestContext } from '../../platform/access/context.ts';
 import { csrfTokenIn } from '../../../test/support/sign-in.ts';
 import { decideReview, splitPerson } from './service.ts';
+import { linkageRepository } from './repository.ts';
 
 const agencies = [
   { id: 'hv', name: 'Health Visiting', kind: 'health-visiting', authority: 'E06000021' },
@@ -95,6 +96,36 @@ describe('probabilistic linking and the review queue', () => {
     expect(ended[0]!.unlink_reason).toMatch(/^split: /);
     const audit = await t.database.db.selectFrom('audit_event').select('person_id').where('action', '=', 'split').execute();
     expect(audit).toEqual([{ person_id: person }]);
+  });
+
+  it('merges two people on a "link" decision, audited, and a split reverses it with the history kept', async () => {
+    // A record the linker keeps apart from the older sister; a practitioner decides they are one girl (a name given at adoption, say).
+    await ingestBatch(t.database.db, systemContext('test', 'test'), {
+      agencies,
+      records: [{ agency: 'hv', localId: 'HV-9', kind: 'person', name: { given: ['Adaeze'], family: 'Bello' }, birthDate: '2015-07-23', sex: 'female', address: { lines: ['3 Mill Lane'], town: 'Leek', postcode: 'ST13 5AA' } }],
+    }, { clock: t.clock });
+    const sister = await personOf('HS-3');
+    const other = await personOf('HV-9');
+    expect(other).not.toBe(sister);
+    const [incoming, existing] = await Promise.all(['HV-9', 'HS-3'].map((id) => t.database.db.selectFrom('agency_record').select('id').where('local_id', '=', id).executeTakeFirstOrThrow()));
+    await linkageRepository(t.database.db).insertReviews([{
+      recordId: incoming!.id, candidateRecordId: existing!.id, probability: 0.7, matchWeight: 1.2, heldBecause: null,
+      breakdown: { priorWeight: 0, fields: [], matchWeight: 1.2, probability: 0.7, outcome: 'review', heldBecause: null }, createdAt: t.clock.now(),
+    }]);
+    const review = await t.database.db.selectFrom('link_review').select('id').where('record_id', '=', incoming!.id).where('status', '=', 'open').executeTakeFirstOrThrow();
+    const { personId } = await decideReview(t.database.db, ctx, review.id, { decision: 'link', reason: 'Same girl: school confirmed the date of birth slip' }, t.clock);
+    expect(personId).toBe(sister);
+    expect(await personOf('HV-9')).toBe(sister);
+    const merges = await t.database.db.selectFrom('audit_event').select(['person_id', 'details']).where('action', '=', 'merge').execute();
+    expect(merges).toHaveLength(1);
+    expect(merges[0]!.person_id).toBe(sister);
+    // Reversed: split the record out again; the ended link stays as history.
+    const created = await splitPerson(t.database.db, ctx, sister, { records: String(incoming!.id), reason: 'Linked in error: another Ngozi' }, t.clock);
+    expect(await personOf('HV-9')).toBe(created);
+    expect(await personOf('HS-3')).toBe(sister);
+    const history = await t.database.db.selectFrom('person_link').select(['person_id', 'unlinked_at']).where('record_id', '=', incoming!.id).orderBy('id').execute();
+    expect(history.length).toBeGreaterThanOrEqual(3);
+    expect(history.filter((l) => l.unlinked_at === null)).toEqual([{ person_id: created, unlinked_at: null }]);
   });
 
   it('takes a decision through the form, with its CSRF token, and answers a missing reason with a GOV.UK error', async () => {

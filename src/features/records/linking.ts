@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
 import type { Clock } from '../../platform/clock.ts';
+import { evaluateFlagsFor } from '../flags/service.ts';
 import { isValidNhsNumber } from '../../domain/linkage/nhs-number.ts';
 import {
   decideLink, linkageModel, scoreCandidates, vocabularyFrom, explainRecords,
@@ -223,8 +224,8 @@ export async function linkBirth(repo: RecordsRepository, unbornRecordId: number,
 /**
  * After a merge or a split: rebuild what is derived from the people whose
  * records moved (families, with corrections applied again; involvements), and
- * re-evaluate their flags. The flags engine's `evaluateFlagsFor(db, personIds,
- * clock)` (src/features/flags/service.ts) is called when it is there.
+ * re-evaluate their flags with the flags engine's `evaluateFlagsFor(db,
+ * personIds, clock)` (src/features/flags/service.ts).
  */
 export async function afterLinkChange(repo: RecordsRepository, personIds: string[], clock: Clock): Promise<void> {
   const people = [...new Set(personIds)];
@@ -237,9 +238,7 @@ export async function afterLinkChange(repo: RecordsRepository, personIds: string
   await reevaluateFlagsHook(db, people, clock);
 }
 
-/** The hook to the flags engine: re-evaluate these people's flags after their records moved. */
+/** Re-evaluate these people's flags (and their families') after their records moved: the flags feature's own entry point. */
 async function reevaluateFlagsHook(db: Db, personIds: string[], clock: Clock): Promise<void> {
-  const modulePath = '../flags/service.ts';
-  const flags = (await import(modulePath).catch(() => null)) as { evaluateFlagsFor?: (db: Db, ids: string[], clock: Clock) => Promise<unknown> } | null;
-  if (flags && typeof flags.evaluateFlagsFor === 'function') await flags.evaluateFlagsFor(db, personIds, clock);
+  await evaluateFlagsFor(db, personIds, clock);
 }
