@@ -99,6 +99,12 @@ class Interner {
 /** Prepared records as typed arrays of integer codes, with the per-value-pair caches. */
 export interface RecordTable {
   readonly length: number;
+  /**
+   * Every field `compareRows` reads, row by row (STRIDE integers a record), so
+   * one record is one or two cache lines: at a million records the column
+   * arrays alone made every pair a score of cache misses.
+   */
+  readonly rows: Int32Array;
   /** Ids in one space shared by given, middle, family and previous names (for name-pair caches). */
   readonly given: Int32Array;
   readonly family: Int32Array;
@@ -136,6 +142,29 @@ export interface RecordTable {
   };
 }
 
+// Offsets of each field in a row of `RecordTable.rows`.
+const G = 0;
+const F = 1;
+const GP = 2;
+const FP = 3;
+const MS = 4;
+const MC = 5;
+const AS = 6;
+const AC = 7;
+const BD = 8;
+const SX = 9;
+const NH = 10;
+const NL = 11;
+const OI = 12;
+const PC = 13;
+const PS = 14;
+const SN = 15;
+const ST = 16;
+const LO = 17;
+const TW = 18;
+const RG = 19;
+const STRIDE = 20;
+
 /** Copy prepared records into a table (records[i].index must be i). */
 export function buildTable(records: readonly PreparedRecord[]): RecordTable {
   const n = records.length;
@@ -145,6 +174,7 @@ export function buildTable(records: readonly PreparedRecord[]): RecordTable {
   const lists: number[] = [];
   const table = {
     length: n,
+    rows: new Int32Array(0),
     given: new Int32Array(n),
     family: new Int32Array(n),
     givenPhonetic: new Int32Array(n),
@@ -199,6 +229,32 @@ export function buildTable(records: readonly PreparedRecord[]): RecordTable {
     table.region[i] = texts.id(r.region);
   }
   table.lists = Int32Array.from(lists);
+  const rows = new Int32Array(n * STRIDE);
+  for (let i = 0; i < n; i += 1) {
+    const o = i * STRIDE;
+    const nhs = table.nhs[i] ?? -1;
+    rows[o + G] = table.given[i] ?? -1;
+    rows[o + F] = table.family[i] ?? -1;
+    rows[o + GP] = table.givenPhonetic[i] ?? -1;
+    rows[o + FP] = table.familyPhonetic[i] ?? -1;
+    rows[o + MS] = table.middleStart[i] ?? 0;
+    rows[o + MC] = table.middleCount[i] ?? 0;
+    rows[o + AS] = table.alternativeStart[i] ?? 0;
+    rows[o + AC] = table.alternativeCount[i] ?? 0;
+    rows[o + BD] = table.birthDate[i] ?? -1;
+    rows[o + SX] = table.sex[i] ?? 0;
+    rows[o + NH] = nhs < 0 ? -1 : Math.floor(nhs / 100_000);
+    rows[o + NL] = nhs < 0 ? -1 : nhs % 100_000;
+    rows[o + OI] = table.otherIdentifier[i] ?? -1;
+    rows[o + PC] = table.postcode[i] ?? -1;
+    rows[o + PS] = table.postcodeSector[i] ?? -1;
+    rows[o + SN] = table.streetNumber[i] ?? -1;
+    rows[o + ST] = table.street[i] ?? -1;
+    rows[o + LO] = table.locality[i] ?? -1;
+    rows[o + TW] = table.town[i] ?? -1;
+    rows[o + RG] = table.region[i] ?? -1;
+  }
+  table.rows = rows;
   return table;
 }
 
@@ -311,23 +367,26 @@ function digitSlip(a: number, b: number, digits: number): number {
 
 /** `comparePair(records[i], records[j])`, from the table. */
 export function compareRows(t: RecordTable, i: number, j: number): number {
+  const rows = t.rows;
+  const x = i * STRIDE;
+  const y = j * STRIDE;
   // Names.
-  const ga = t.given[i] ?? -1;
-  const gb = t.given[j] ?? -1;
-  const fa = t.family[i] ?? -1;
-  const fb = t.family[j] ?? -1;
+  const ga = rows[x + G] ?? -1;
+  const gb = rows[y + G] ?? -1;
+  const fa = rows[x + F] ?? -1;
+  const fb = rows[y + F] ?? -1;
   let given = 0;
   let family = 0;
-  if (ga >= 0 && gb >= 0) given = ga === gb ? 1 : givenBase(t, ga, gb, t.givenPhonetic[i] ?? -1, t.givenPhonetic[j] ?? -1);
+  if (ga >= 0 && gb >= 0) given = ga === gb ? 1 : givenBase(t, ga, gb, rows[x + GP] ?? -1, rows[y + GP] ?? -1);
   if (fa >= 0 && fb >= 0) {
     if (fa === fb) family = 1;
     else {
-      family = familyBase(t, fa, fb, t.familyPhonetic[i] ?? -1, t.familyPhonetic[j] ?? -1);
+      family = familyBase(t, fa, fb, rows[x + FP] ?? -1, rows[y + FP] ?? -1);
       if (family !== 2) {
-        const startA = t.alternativeStart[i] ?? 0;
-        const countA = t.alternativeCount[i] ?? 0;
-        const startB = t.alternativeStart[j] ?? 0;
-        const countB = t.alternativeCount[j] ?? 0;
+        const startA = rows[x + AS] ?? 0;
+        const countA = rows[x + AC] ?? 0;
+        const startB = rows[y + AS] ?? 0;
+        const countB = rows[y + AC] ?? 0;
         if (countA + countB > 0) {
           let part = listHas(t, startB, countB, fa) || listHas(t, startA, countA, fb);
           for (let k = startB; !part && k < startB + countB; k += 1) part = listHas(t, startA, countA, t.lists[k] ?? -2);
@@ -343,13 +402,13 @@ export function compareRows(t: RecordTable, i: number, j: number): number {
     }
   }
   if (given === 7) {
-    if (listHas(t, t.middleStart[i] ?? 0, t.middleCount[i] ?? 0, gb) || listHas(t, t.middleStart[j] ?? 0, t.middleCount[j] ?? 0, ga)) given = 5;
+    if (listHas(t, rows[x + MS] ?? 0, rows[x + MC] ?? 0, gb) || listHas(t, rows[y + MS] ?? 0, rows[y + MC] ?? 0, ga)) given = 5;
   }
 
   // Birth date.
   let birth = 0;
-  const da = t.birthDate[i] ?? -1;
-  const db = t.birthDate[j] ?? -1;
+  const da = rows[x + BD] ?? -1;
+  const db = rows[y + BD] ?? -1;
   if (da >= 0 && db >= 0) {
     if (da === db) birth = 1;
     else {
@@ -364,18 +423,22 @@ export function compareRows(t: RecordTable, i: number, j: number): number {
     }
   }
 
-  const sa = t.sex[i] ?? 0;
-  const sb = t.sex[j] ?? 0;
+  const sa = rows[x + SX] ?? 0;
+  const sb = rows[y + SX] ?? 0;
   const sex = sa === 0 || sb === 0 ? 0 : sa === sb ? 1 : 2;
 
   let nhs = 0;
-  const na = t.nhs[i] ?? -1;
-  const nb = t.nhs[j] ?? -1;
-  if (na >= 0 && nb >= 0) nhs = na === nb ? 1 : digitSlip(na, nb, 10) > 0 ? 2 : 3;
+  const nha = rows[x + NH] ?? -1;
+  const nhb = rows[y + NH] ?? -1;
+  if (nha >= 0 && nhb >= 0) {
+    const nla = rows[x + NL] ?? 0;
+    const nlb = rows[y + NL] ?? 0;
+    nhs = nha === nhb && nla === nlb ? 1 : digitSlip(nha * 100_000 + nla, nhb * 100_000 + nlb, 10) > 0 ? 2 : 3;
+  }
 
   let other = 0;
-  const oa = t.otherIdentifier[i] ?? -1;
-  const ob = t.otherIdentifier[j] ?? -1;
+  const oa = rows[x + OI] ?? -1;
+  const ob = rows[y + OI] ?? -1;
   if (oa >= 0 && ob >= 0) {
     if (oa === ob) other = 1;
     else {
@@ -388,35 +451,28 @@ export function compareRows(t: RecordTable, i: number, j: number): number {
   let recorded = 0;
   let exact = 0;
   let agree = 0;
-  const pa = t.postcode[i] ?? -1;
-  const pb = t.postcode[j] ?? -1;
+  const pa = rows[x + PC] ?? -1;
+  const pb = rows[y + PC] ?? -1;
   if (pa >= 0 && pb >= 0) {
     recorded += 1;
     if (pa === pb) {
       agree += 1;
       exact += 1;
     } else {
-      const sectorA = t.postcodeSector[i] ?? -1;
-      if (sectorA >= 0 ? sectorA === t.postcodeSector[j] : textPart(t, pa, pb, 0) === 1) agree += 1;
+      const sectorA = rows[x + PS] ?? -1;
+      if (sectorA >= 0 ? sectorA === rows[y + PS] : textPart(t, pa, pb, 0) === 1) agree += 1;
     }
   }
-  for (let part = 0; part < 5; part += 1) {
-    let a: number;
-    let b: number;
-    let kind: number;
-    switch (part) {
-      case 0: a = t.streetNumber[i] ?? -1; b = t.streetNumber[j] ?? -1; kind = 0; break;
-      case 1: a = t.street[i] ?? -1; b = t.street[j] ?? -1; kind = 1; break;
-      case 2: a = t.locality[i] ?? -1; b = t.locality[j] ?? -1; kind = 1; break;
-      case 3: a = t.town[i] ?? -1; b = t.town[j] ?? -1; kind = 1; break;
-      default: a = t.region[i] ?? -1; b = t.region[j] ?? -1; kind = 2; break;
-    }
+  // House number (one edit), street, rest of the address, town (edit similarity 0.8), county (exact only).
+  for (let part = SN; part <= RG; part += 1) {
+    const a = rows[x + part] ?? -1;
+    const b = rows[y + part] ?? -1;
     if (a < 0 || b < 0) continue;
     recorded += 1;
     if (a === b) {
       agree += 1;
       exact += 1;
-    } else if (kind !== 2 && textPart(t, a, b, kind) === 1) agree += 1;
+    } else if (part !== RG && textPart(t, a, b, part === SN ? 0 : 1) === 1) agree += 1;
   }
   let address = 0;
   if (recorded > 0) {
