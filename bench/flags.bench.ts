@@ -236,6 +236,11 @@ export async function benchSpeed(options: BenchOptions, children: number, years:
     const started = performance.now();
     const full = await recomputeFlags(db, asAt);
     const recomputeSeconds = (performance.now() - started) / 1000;
+    // The daily run: the same clock again, nothing new, so nothing to write.
+    options.progress('flags speed: full recompute again (steady state)');
+    const againStarted = performance.now();
+    await recomputeFlags(db, asAt);
+    const againSeconds = (performance.now() - againStarted) / 1000;
 
     // A seeded sample of the last year's events, as they would arrive.
     const from = addCalendarDays(county.window.end, -364);
@@ -255,6 +260,19 @@ export async function benchSpeed(options: BenchOptions, children: number, years:
       await evaluateFlagsFor(db, people, e.at);
       ms.push(performance.now() - t);
     }
+    // As the ingest hook runs it: once per batch for the distinct people the batch touched, amortised over its events.
+    const batchSize = 50;
+    const batchMs: number[] = [];
+    const batches = Math.max(1, Math.floor(sample.length / batchSize));
+    options.progress(`flags speed: ${batches} batches of ${batchSize} events`);
+    for (let b = 0; b < batches; b += 1) {
+      const events = Array.from({ length: batchSize }, () => candidates[Math.floor(next() * candidates.length)]!);
+      const people = await repo.peopleOfEvents(events.map((e) => ({ agency: e.agency, eventId: e.id })));
+      const at = new Date(Math.max(...events.map((e) => e.at.getTime())));
+      const t = performance.now();
+      await evaluateFlagsFor(db, people, at);
+      batchMs.push((performance.now() - t) / batchSize);
+    }
     const perChild = recomputeSeconds / children;
     return {
       engine: options.databaseUrl ? 'postgres' : 'pglite',
@@ -263,8 +281,10 @@ export async function benchSpeed(options: BenchOptions, children: number, years:
       fullRecompute: {
         seconds: round(recomputeSeconds, 1), evaluated: full.evaluated, raised: full.raised,
         extrapolatedTo300kSeconds: round(perChild * 300_000, 1), targetSeconds: 120,
+        againSeconds: round(againSeconds, 1), againExtrapolatedTo300kSeconds: round((againSeconds / children) * 300_000, 1),
       },
-      incrementalPerEventMs: { ...latency(ms), targetP99: 5 },
+      incrementalPerEventMs: { ...latency(ms), targetP99: 5, method: 'one event per evaluation (a single-event ingest): the target is held against this p99' },
+      incrementalPerEventInBatchesMs: { ...latency(batchMs), batchSize, method: 'evaluateFlagsFor once per batch of events, time divided by the events' },
     };
   } finally {
     await database.close();

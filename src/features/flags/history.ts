@@ -79,7 +79,11 @@ export function buildHistories(
 ): BuiltHistory[] {
   const today = londonDate(asAt);
   const recordsOf = new Map<string, RecordFact[]>();
-  for (const r of data.records) recordsOf.set(r.personId, [...(recordsOf.get(r.personId) ?? []), r]);
+  for (const r of data.records) {
+    const list = recordsOf.get(r.personId);
+    if (list) list.push(r);
+    else recordsOf.set(r.personId, [r]);
+  }
   const people = new Map<string, PersonFacts>();
   for (const [id, recs] of [...recordsOf].sort((a, b) => a[0].localeCompare(b[0]))) {
     const facts = factsAt(id, recs, today);
@@ -89,10 +93,12 @@ export function buildHistories(
     .filter((r) => (!r.fromDate || r.fromDate <= today) && r.from !== r.to)
     .map((r) => ({ from: r.from, to: r.to, type: r.type as PersonLink['type'] }));
   const unknown: AgencyInfo = { id: 'unknown', kind: 'other', authority: homeAuthority };
-  const events = data.events.map((e) => ({
-    row: e.id,
-    h: { event: toAgencyEvent(e), at: eventInstant(e.atPrecision === 'date' ? e.onDate : e.at.toISOString()), personIds: e.personIds, agency: agencies[e.agencyId] ?? { ...unknown, id: e.agencyId } } satisfies HistoryEvent,
-  }));
+  const events = data.events.map((e) => {
+    const event = toAgencyEvent(e);
+    // A date-only event is the start of its London day; otherwise the stored instant (what eventInstant(event.at) gives).
+    const at = e.atPrecision === 'date' ? eventInstant(e.onDate) : e.at;
+    return { row: e.id, h: { event, at, personIds: e.personIds, agency: agencies[e.agencyId] ?? { ...unknown, id: e.agencyId } } satisfies HistoryEvent };
+  });
 
   const out: BuiltHistory[] = [];
   for (const id of [...new Set(subjects)].sort()) {
@@ -102,7 +108,11 @@ export function buildHistories(
     const ids = new Set([id, ...household.map((m) => m.personId)]);
     const mine = events.filter((e) => e.h.personIds.some((p) => ids.has(p)));
     const rowsOf = new Map<string, number[]>();
-    for (const e of mine) rowsOf.set(e.h.event.id, [...(rowsOf.get(e.h.event.id) ?? []), e.row]);
+    for (const e of mine) {
+      const list = rowsOf.get(e.h.event.id);
+      if (list) list.push(e.row);
+      else rowsOf.set(e.h.event.id, [e.row]);
+    }
     out.push({ history: { subject, household, events: mine.map((e) => e.h), homeAuthority, agencies }, rowsOf });
   }
   return out;

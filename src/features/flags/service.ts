@@ -234,7 +234,7 @@ interface Setting {
   catalogue: readonly FlagRule[];
 }
 
-async function settingOf(repo: FlagsRepository, clock: Clock | Date, options: EvaluateOptions): Promise<Setting> {
+async function settingOf(repo: FlagsRepository, clock: Clock | Date, options: EvaluateOptions, ctx?: RequestContext): Promise<Setting> {
   const agencyRows = await repo.agencies();
   let homeAuthority = options.homeAuthority;
   if (!homeAuthority) {
@@ -249,7 +249,7 @@ async function settingOf(repo: FlagsRepository, clock: Clock | Date, options: Ev
   }
   return {
     asAt: instant(clock),
-    ctx: options.ctx ?? systemContext('flags', `flags-${randomUUID()}`),
+    ctx: ctx ?? options.ctx ?? systemContext('flags', `flags-${randomUUID()}`),
     homeAuthority,
     agencies: agencyMap(agencyRows),
     catalogue: options.catalogue ?? FLAG_CATALOGUE,
@@ -257,8 +257,12 @@ async function settingOf(repo: FlagsRepository, clock: Clock | Date, options: Ev
 }
 
 /** Move the flags of people merged into one of these to the person now holding their records. */
-async function followMerges(db: Db | Transaction<DB>, personIds: string[], s: Setting): Promise<number> {
-  const moved = await flagsLinkRepository(db).mergedAway(personIds);
+async function followMerges(db: Db | Transaction<DB>, personIds: string[], s: Pick<Setting, 'asAt' | 'ctx'>): Promise<number> {
+  const merged = await flagsLinkRepository(db).mergedAway(personIds);
+  if (merged.length === 0) return 0;
+  // Only people who hold flags have any to move.
+  const holding = await flagsLinkRepository(db).peopleWithFlags(merged.map((m) => m.from));
+  const moved = merged.filter((m) => holding.has(m.from));
   if (moved.length === 0) return 0;
   let n = 0;
   await inTransaction(db, async (trx) => {
@@ -360,9 +364,10 @@ export async function evaluateFlagsFor(db: Db | Transaction<DB>, personIds: stri
   const summary: EvaluationSummary = { evaluated: 0, raised: 0, updated: 0, raisedAgain: 0, moved: 0 };
   if (personIds.length === 0) return summary;
   const repo = flagsRepository(db);
-  const s = await settingOf(repo, clock, options);
-  summary.moved = await followMerges(db, personIds, s);
-  const groups = await groupsOf(repo, personIds);
+  const who = { asAt: instant(clock), ctx: options.ctx ?? systemContext('flags', `flags-${randomUUID()}`) };
+  // Independent reads together (on PostgreSQL, separate connections): agencies, merges, families.
+  const [s, moved, groups] = await Promise.all([settingOf(repo, who.asAt, options, who.ctx), followMerges(db, personIds, who), groupsOf(repo, personIds)]);
+  summary.moved = moved;
   const data = await readMany(repo, groups.flat());
   const { items, evaluated } = evaluateGroups(groups, data, s);
   summary.evaluated = evaluated;
