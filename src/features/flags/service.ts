@@ -399,17 +399,22 @@ export async function recomputeFlags(
   const size = options.batch ?? 1000;
   const chunks: string[][][] = [];
   for (let i = 0; i < groups.length; i += size) chunks.push(groups.slice(i, i + size));
-  let data = chunks[0] ? await readMany(repo, chunks[0].flat()) : undefined;
+  // Up to two chunks are read ahead while this one is evaluated and stored: the database works while the
+  // engine does. Reads see nothing a chunk's writes change (histories, not flags), so they may overlap them.
+  const AHEAD = 2;
+  const reads = new Map<number, Promise<FamilyData>>();
+  const readAhead = (i: number) => {
+    if (i >= chunks.length || reads.has(i)) return;
+    const p = readMany(repo, chunks[i]!.flat());
+    p.catch(() => undefined); // awaited below; a failure is reported there
+    reads.set(i, p);
+  };
+  for (let i = 0; i < AHEAD; i += 1) readAhead(i);
   for (let i = 0; i < chunks.length; i += 1) {
-    // The next chunk is read while this one is evaluated (the database works while the engine does);
-    // the read ends before this chunk's writes begin, so no query overlaps a transaction (PGlite has one connection).
-    const reading = chunks[i + 1] ? readMany(repo, chunks[i + 1]!.flat()) : undefined;
-    let evaluatedChunk: ReturnType<typeof evaluateGroups>;
-    try {
-      evaluatedChunk = evaluateGroups(chunks[i]!, data!, s);
-    } finally {
-      data = reading ? await reading : undefined;
-    }
+    const data = await reads.get(i)!;
+    reads.delete(i);
+    readAhead(i + AHEAD);
+    const evaluatedChunk = evaluateGroups(chunks[i]!, data, s);
     total.evaluated += evaluatedChunk.evaluated;
     addTo(total, await storeFindingsMany(db, s.ctx, evaluatedChunk.items, asAt, s.homeAuthority));
     options.onProgress?.(Math.min((i + 1) * size, groups.length), groups.length);
