@@ -14,6 +14,8 @@ export function accessRepository(db: Db) {
      */
     async relatedPeople(personIds: string[], agencyId: string, since: { involvementEndedOn: string; contactSince: Date }): Promise<string[]> {
       if (personIds.length === 0) return [];
+      // Three separate semi-joins driven by the (few) family members, each on
+      // its person index: OR-ed EXISTS made the planner scan whole tables.
       const { rows } = await sql<{ person_id: string }>`
         with target as (select unnest(${personIds}::text[]) as person_id),
         circle as (
@@ -22,14 +24,23 @@ export function accessRepository(db: Db) {
           select t.person_id, other.person_id from target t
             join family_member mine on mine.person_id = t.person_id
             join family_member other on other.family_id = mine.family_id
+        ),
+        members as (select distinct member from circle),
+        related as (
+          select m.member from members m
+           where exists (select 1 from person_link l join agency_record r on r.id = l.record_id
+                          where l.person_id = m.member and l.unlinked_at is null and r.agency_id = ${agencyId})
+          union
+          select m.member from members m
+           where exists (select 1 from involvement i where i.person_id = m.member and i.agency_id = ${agencyId}
+                           and (i.ended_on is null or i.ended_on >= ${since.involvementEndedOn}::date))
+          union
+          select m.member from members m
+           where exists (select 1 from event_subject s join event e on e.id = s.event_row_id
+                          where s.person_id = m.member and s.type in ('contact', 'referral') and s.at >= ${since.contactSince}
+                            and e.data ->> 'to' = ${agencyId})
         )
-        select distinct c.person_id from circle c
-        where exists (select 1 from person_agency pa where pa.person_id = c.member and pa.agency_id = ${agencyId})
-           or exists (select 1 from involvement i where i.person_id = c.member and i.agency_id = ${agencyId}
-                        and (i.ended_on is null or i.ended_on >= ${since.involvementEndedOn}::date))
-           or exists (select 1 from event_subject s join event e on e.id = s.event_row_id
-                        where s.person_id = c.member and s.type in ('contact', 'referral')
-                          and e.data ->> 'to' = ${agencyId} and s.at >= ${since.contactSince})
+        select distinct c.person_id from circle c join related r on r.member = c.member
       `.execute(db);
       return rows.map((r) => r.person_id);
     },
