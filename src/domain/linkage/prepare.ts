@@ -200,6 +200,13 @@ const UK_POSTCODE = /^([A-Z]{1,2}\d[A-Z\d]?)(\d)([A-Z]{2})$/;
 
 const NONE: readonly string[] = Object.freeze([]);
 
+/** A postcode without spaces in capitals, with its sector and district when it is a UK postcode. */
+function splitPostcode(raw: string): { postcode: string; sector: string; district: string } {
+  const postcode = raw.toUpperCase().replace(/[^A-Z0-9]/g, '');
+  const uk = UK_POSTCODE.exec(postcode);
+  return { postcode, sector: uk ? `${uk[1]}${uk[2]}` : '', district: uk ? (uk[1] ?? '') : '' };
+}
+
 /** Normalise and encode one record; a record only being looked up (`count` false) does not change name frequencies. */
 export function prepareRecord(record: PersonRecord, index: number, source: number, vocabulary: Vocabulary, count = true): PreparedRecord {
   const givenTokens = (record.givenNames ?? []).flatMap((name) => vocabulary.memo('name', name, nameParts));
@@ -215,11 +222,10 @@ export function prepareRecord(record: PersonRecord, index: number, source: numbe
   }
   alternatives.delete(family);
 
-  const postcode = (record.postcode ?? '').toUpperCase().replace(/[^A-Z0-9]/g, '');
-  const uk = UK_POSTCODE.exec(postcode);
+  const { postcode, sector, district } = vocabulary.memo('postcode', record.postcode ?? '', splitPostcode);
 
   const lines = (record.addressLines ?? []).map((line) => vocabulary.memo('line', line, normaliseAddressLine)).filter(Boolean);
-  let streetNumber = normaliseText(record.streetNumber).replace(/\s/g, '');
+  let streetNumber = vocabulary.memo('number', record.streetNumber ?? '', (raw) => normaliseText(raw).replace(/\s/g, ''));
   let street = lines[0] ?? '';
   if (streetNumber === '') {
     const leading = /^(\d+[a-z]?)\s+(.*)$/.exec(street);
@@ -230,7 +236,7 @@ export function prepareRecord(record: PersonRecord, index: number, source: numbe
   }
   const town = vocabulary.memo('text', record.town ?? '', normaliseText);
   const nhs = normaliseNhsNumber(record.nhsNumber);
-  const birthDate = birthDateDigits(record.birthDate);
+  const birthDate = vocabulary.memo('date', record.birthDate ?? '', birthDateDigits);
 
   return {
     index,
@@ -250,8 +256,8 @@ export function prepareRecord(record: PersonRecord, index: number, source: numbe
     nhsNumber: nhs !== null && isValidNhsNumber(nhs) ? nhs : '',
     otherIdentifier: normaliseText(record.otherIdentifier).replace(/[\s-]/g, ''),
     postcode,
-    postcodeSector: uk ? `${uk[1]}${uk[2]}` : '',
-    postcodeDistrict: uk ? (uk[1] ?? '') : '',
+    postcodeSector: sector,
+    postcodeDistrict: district,
     streetNumber,
     street,
     streetId: vocabulary.streets.add(street, count),

@@ -201,13 +201,28 @@ export function buildTable(records: readonly PreparedRecord[]): RecordTable {
     texts: texts.values,
     caches: { given: new PairCache(), family: new PairCache(), close: new PairCache(), text: new PairCache() },
   };
+  // Given and family names already have vocabulary ids: intern each distinct one once, not once per record.
+  const byGivenId = new Map<number, [number, number]>();
+  const byFamilyId = new Map<number, [number, number]>();
+  const streetIds = new Map<number, number>();
+  const townIds = new Map<number, number>();
   for (let i = 0; i < n; i += 1) {
     const r = records[i];
     if (!r) continue;
-    table.given[i] = names.id(r.given);
-    table.family[i] = names.id(r.family);
-    table.givenPhonetic[i] = phonetics.id(r.givenPhonetic);
-    table.familyPhonetic[i] = phonetics.id(r.familyPhonetic);
+    let given = byGivenId.get(r.givenId);
+    if (!given) {
+      given = [names.id(r.given), phonetics.id(r.givenPhonetic)];
+      byGivenId.set(r.givenId, given);
+    }
+    let family = byFamilyId.get(r.familyId);
+    if (!family) {
+      family = [names.id(r.family), phonetics.id(r.familyPhonetic)];
+      byFamilyId.set(r.familyId, family);
+    }
+    table.given[i] = given[0];
+    table.family[i] = family[0];
+    table.givenPhonetic[i] = given[1];
+    table.familyPhonetic[i] = family[1];
     table.givenVocabularyId[i] = r.givenId;
     table.familyVocabularyId[i] = r.familyId;
     table.middleStart[i] = lists.length;
@@ -223,9 +238,19 @@ export function buildTable(records: readonly PreparedRecord[]): RecordTable {
     table.postcode[i] = texts.id(r.postcode);
     table.postcodeSector[i] = texts.id(r.postcodeSector);
     table.streetNumber[i] = texts.id(r.streetNumber);
-    table.street[i] = texts.id(r.street);
+    let street = streetIds.get(r.streetId);
+    if (street === undefined) {
+      street = texts.id(r.street);
+      streetIds.set(r.streetId, street);
+    }
+    table.street[i] = street;
     table.locality[i] = texts.id(r.locality);
-    table.town[i] = texts.id(r.town);
+    let town = townIds.get(r.townId);
+    if (town === undefined) {
+      town = texts.id(r.town);
+      townIds.set(r.townId, town);
+    }
+    table.town[i] = town;
     table.region[i] = texts.id(r.region);
   }
   table.lists = Int32Array.from(lists);
