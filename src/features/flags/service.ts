@@ -305,6 +305,14 @@ async function readMany(repo: FlagsRepository, people: string[]): Promise<Family
   return { records, relationships, events };
 }
 
+/** The histories of a few people's families, read in the same round trip as the families themselves. */
+async function readAround(repo: FlagsRepository, people: string[]): Promise<FamilyData> {
+  const [records, relationships, events] = await Promise.all([
+    repo.recordFacts(people, true), repo.relationshipsAmong(people, true), repo.eventsAboutMany(people, true),
+  ]);
+  return { records, relationships, events };
+}
+
 /** Split what was read for many families into each family's share (the rows a per-family read would give, in the same order). */
 function splitByGroup(groups: string[][], data: FamilyData): FamilyData[] {
   const groupOf = new Map<string, number>();
@@ -318,12 +326,13 @@ function splitByGroup(groups: string[][], data: FamilyData): FamilyData[] {
     const g = groupOf.get(r.from);
     if (g !== undefined && groupOf.get(r.to) === g) out[g]!.relationships.push(r);
   }
+  const seen: number[] = [];
   for (const e of data.events) {
-    const seen = new Set<number>();
+    seen.length = 0;
     for (const p of e.personIds) {
       const g = groupOf.get(p);
-      if (g === undefined || seen.has(g)) continue;
-      seen.add(g);
+      if (g === undefined || seen.includes(g)) continue;
+      seen.push(g);
       out[g]!.events.push(e);
     }
   }
@@ -350,28 +359,69 @@ function addTo(summary: EvaluationSummary, r: { raised: string[]; updated: strin
   summary.raisedAgain += r.raisedAgain.length;
 }
 
+/** Families per chunk when many are evaluated (a recompute, a large batch). */
+const CHUNK_FAMILIES = 1000;
+/** At most this many people asked about: read their families' histories in the same round trip as the families. */
+const FEW = 200;
+
+/**
+ * Evaluate and store groups in chunks: per chunk, three set-based reads (two
+ * chunks read ahead while the engine works on the current one: the database
+ * works while the engine does; reads see nothing a chunk's writes change,
+ * since histories are not flags), the engine in memory, then the bulk
+ * comparison and the differences written, in chunk order.
+ */
+async function evaluateInChunks(
+  db: Db | Transaction<DB>, groups: string[][], s: Setting, summary: EvaluationSummary,
+  options: { size?: number; first?: FamilyData; onProgress?: (done: number, total: number) => void } = {},
+): Promise<void> {
+  const repo = flagsRepository(db);
+  const size = options.size ?? CHUNK_FAMILIES;
+  const chunks: string[][][] = [];
+  for (let i = 0; i < groups.length; i += size) chunks.push(groups.slice(i, i + size));
+  const AHEAD = 2;
+  const reads = new Map<number, Promise<FamilyData>>();
+  const readAhead = (i: number) => {
+    if (i >= chunks.length || reads.has(i)) return;
+    const p = i === 0 && options.first ? Promise.resolve(options.first) : readMany(repo, chunks[i]!.flat());
+    p.catch(() => undefined); // awaited below; a failure is reported there
+    reads.set(i, p);
+  };
+  for (let i = 0; i < AHEAD; i += 1) readAhead(i);
+  for (let i = 0; i < chunks.length; i += 1) {
+    const data = await reads.get(i)!;
+    reads.delete(i);
+    readAhead(i + AHEAD);
+    const { items, evaluated } = evaluateGroups(chunks[i]!, data, s);
+    summary.evaluated += evaluated;
+    addTo(summary, await storeFindingsMany(db, s.ctx, items, s.asAt, s.homeAuthority));
+    options.onProgress?.(Math.min((i + 1) * size, groups.length), groups.length);
+  }
+}
+
 /**
  * Evaluate the flags of these people and everyone in their families, as at
  * the clock, and store what is found. Deterministic: the same database and
  * clock give the same flags. Call it once per ingest batch with the distinct
  * people the batch touched (not once per event), and from the recompute.
- * Set-based: a fixed number of queries whatever the number of families
- * (agencies, merges, families, then records, relationships and events), the
- * engine in memory, one read of the stored flags, and writes only where a
- * finding differs from what is stored.
+ * Set-based: for a few people, one round of parallel reads (agencies,
+ * merges, families, and the families' records, relationships and events),
+ * the engine in memory, one read of the stored flags, and writes only where
+ * a finding differs from what is stored; for many, the same in chunks.
  */
 export async function evaluateFlagsFor(db: Db | Transaction<DB>, personIds: string[], clock: Clock | Date, options: EvaluateOptions = {}): Promise<EvaluationSummary> {
   const summary: EvaluationSummary = { evaluated: 0, raised: 0, updated: 0, raisedAgain: 0, moved: 0 };
-  if (personIds.length === 0) return summary;
+  const ids = [...new Set(personIds)];
+  if (ids.length === 0) return summary;
   const repo = flagsRepository(db);
   const who = { asAt: instant(clock), ctx: options.ctx ?? systemContext('flags', `flags-${randomUUID()}`) };
-  // Independent reads together (on PostgreSQL, separate connections): agencies, merges, families.
-  const [s, moved, groups] = await Promise.all([settingOf(repo, who.asAt, options, who.ctx), followMerges(db, personIds, who), groupsOf(repo, personIds)]);
+  // Independent reads together (on PostgreSQL, separate connections).
+  const [s, moved, groups, first] = await Promise.all([
+    settingOf(repo, who.asAt, options, who.ctx), followMerges(db, ids, who), groupsOf(repo, ids),
+    ids.length <= FEW ? readAround(repo, ids) : undefined,
+  ]);
   summary.moved = moved;
-  const data = await readMany(repo, groups.flat());
-  const { items, evaluated } = evaluateGroups(groups, data, s);
-  summary.evaluated = evaluated;
-  addTo(summary, await storeFindingsMany(db, s.ctx, items, s.asAt, s.homeAuthority));
+  await evaluateInChunks(db, groups, s, summary, first ? { first } : {});
   return summary;
 }
 
@@ -379,12 +429,9 @@ export async function evaluateFlagsFor(db: Db | Transaction<DB>, personIds: stri
  * Every person, as at an instant: the time-based rules (a decision or an
  * assessment overdue) need this as time passes with no new event. A
  * scheduler should run it each working day (`kinsight flags --recompute`).
- *
- * Streams the county in chunks of families (1,000 by default): per chunk a
- * few set-based queries, the engine in memory, one bulk comparison with the
- * stored flags and multi-row writes of the differences only. The next
- * chunk's reads run while this one is evaluated; writes stay in chunk
- * order, so flag ids come out as a person-by-person pass would give them.
+ * Streams the county in chunks of families (1,000 by default) through the
+ * same set-based path; writes stay in chunk order, so flag ids come out as a
+ * family-by-family pass would give them.
  */
 export async function recomputeFlags(
   db: Db, asAt: Date, options: EvaluateOptions & { batch?: number; onProgress?: (done: number, total: number) => void } = {},
@@ -396,29 +443,9 @@ export async function recomputeFlags(
   total.moved = await followMerges(db, people, s);
   // Families (and lone people) in key order, as evaluateFlagsFor would take them.
   const groups = await groupsOf(repo, people);
-  const size = options.batch ?? 1000;
-  const chunks: string[][][] = [];
-  for (let i = 0; i < groups.length; i += size) chunks.push(groups.slice(i, i + size));
-  // Up to two chunks are read ahead while this one is evaluated and stored: the database works while the
-  // engine does. Reads see nothing a chunk's writes change (histories, not flags), so they may overlap them.
-  const AHEAD = 2;
-  const reads = new Map<number, Promise<FamilyData>>();
-  const readAhead = (i: number) => {
-    if (i >= chunks.length || reads.has(i)) return;
-    const p = readMany(repo, chunks[i]!.flat());
-    p.catch(() => undefined); // awaited below; a failure is reported there
-    reads.set(i, p);
-  };
-  for (let i = 0; i < AHEAD; i += 1) readAhead(i);
-  for (let i = 0; i < chunks.length; i += 1) {
-    const data = await reads.get(i)!;
-    reads.delete(i);
-    readAhead(i + AHEAD);
-    const evaluatedChunk = evaluateGroups(chunks[i]!, data, s);
-    total.evaluated += evaluatedChunk.evaluated;
-    addTo(total, await storeFindingsMany(db, s.ctx, evaluatedChunk.items, asAt, s.homeAuthority));
-    options.onProgress?.(Math.min((i + 1) * size, groups.length), groups.length);
-  }
+  await evaluateInChunks(db, groups, s, total, {
+    ...(options.batch ? { size: options.batch } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
   return total;
 }
 
