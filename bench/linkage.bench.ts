@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { evaluateFebrlTexts, evaluateLinkage, evaluateLinkageRun, type LinkageEvaluation } from '../src/domain/linkage/link-evaluation.ts';
 import { syntheticChildren } from '../src/domain/linkage/synthetic.ts';
+import { countTruePairs, pairsWithinClusters, scorePairs } from '../src/domain/linkage/evaluation.ts';
 import type { PersonRecord } from '../src/domain/linkage/person-record.ts';
 import { createCounty } from '../src/features/synthetic-county/generator.ts';
 import { linkageRecordOf } from '../src/features/records/linking.ts';
@@ -82,6 +83,12 @@ export function benchCounty(children: number, seed = 20261123): Record<string, u
   }
   let mixedPeople = 0;
   for (const set of peopleIn.values()) if (set.size > 1) mixedPeople += 1;
+  // The same scores over children's records only (pairs with a child's record on either side).
+  const childOnly = truePerson.map((p) => (isChild.has(p) ? p : null));
+  const childTruePairs = countTruePairs(childOnly, null);
+  const childPredicted: [number, number][] = [];
+  for (const [a, b] of pairsWithinClusters(clusterOf)) if (isChild.has(truePerson[a] ?? '') || isChild.has(truePerson[b] ?? '')) childPredicted.push([a, b]);
+  const childScores = scorePairs(childPredicted, childOnly, childTruePairs);
   return {
     children,
     seed,
@@ -89,6 +96,7 @@ export function benchCounty(children: number, seed = 20261123): Record<string, u
     targets: COUNTY_TARGETS,
     meetsPrecision: evaluation.precision >= COUNTY_TARGETS.precision,
     meetsRecall: evaluation.recall >= COUNTY_TARGETS.recall,
+    childrensRecords: { precision: childScores.precision, recall: childScores.recall, truePairs: childTruePairs },
     truePeople: new Set(truePerson).size,
     peopleFoundWholeAndAlone: evaluation.clusters?.share,
     /** Kinsight people holding records of two or more true people. */

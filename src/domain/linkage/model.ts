@@ -187,7 +187,8 @@ export class LinkageModel {
 /**
  * Safeguarding holds. Twins share a birth date, an address and a family
  * name; only their given names tell them apart, so a pair like that with
- * given names that are not the same name is never linked without a person
+ * given names that are not the same name, or with no given name on one side
+ * (an unnamed newborn, "Baby Cooper"), is never linked without a person
  * looking, however strong the rest. An NHS number is strong evidence but not
  * blind: the same number with a birth date or sex that cannot be a slip
  * suggests a number recorded against the wrong child.
@@ -202,7 +203,8 @@ export function holdReason(pattern: number, strictTwins = false): HoldReason | n
   if (nhs === EXACT && (levelOf(pattern, BIRTH_DATE) === 5 || levelOf(pattern, SEX) === 2)) {
     return 'same NHS number but birth date or sex disagrees';
   }
-  const givenDiffers = given === 4 || given === 5 || given === 7;
+  // Not recorded counts too: with no given name on one side (an unnamed newborn), twins cannot be told apart.
+  const givenDiffers = given === 0 || given === 4 || given === 5 || given === 7;
   const sharesIdentifier = nhs === EXACT || (!strictTwins && levelOf(pattern, OTHER_IDENTIFIER) === EXACT);
   const sameAddress = levelOf(pattern, ADDRESS) === 1 || levelOf(pattern, ADDRESS) === 2;
   if (givenDiffers && !sharesIdentifier && sameAddress && levelOf(pattern, BIRTH_DATE) === EXACT && levelOf(pattern, FAMILY) === EXACT) {

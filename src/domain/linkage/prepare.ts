@@ -200,6 +200,23 @@ const UK_POSTCODE = /^([A-Z]{1,2}\d[A-Z\d]?)(\d)([A-Z]{2})$/;
 
 const NONE: readonly string[] = Object.freeze([]);
 
+/**
+ * Words recorded in place of a given name: a newborn is registered with the
+ * NHS as "Baby" and the family name until named ("Baby Boy Cooper", "Baby 2"),
+ * and agencies write "Unknown" or "NK". Such a record has no given name: as
+ * a name, "baby" made the named child and her own newborn record look like
+ * twins (and two unnamed twins like one child).
+ */
+const PLACEHOLDER_GIVEN = new Set(['baby', 'infant', 'newborn', 'unborn', 'unnamed', 'unknown', 'nk', 'notknown']);
+const PLACEHOLDER_FOLLOWERS = new Set(['boy', 'girl', 'twin', 'triplet', 'one', 'two', 'three', 'a', 'b', 'c', 'i', 'ii', 'of']);
+
+function withoutPlaceholder(tokens: string[]): string[] {
+  if (tokens.length === 0 || !PLACEHOLDER_GIVEN.has(tokens[0] ?? '')) return tokens;
+  let k = 1;
+  while (k < tokens.length && PLACEHOLDER_FOLLOWERS.has(tokens[k] ?? '')) k += 1;
+  return tokens.slice(k);
+}
+
 /** A postcode without spaces in capitals, with its sector and district when it is a UK postcode. */
 function splitPostcode(raw: string): { postcode: string; sector: string; district: string } {
   const postcode = raw.toUpperCase().replace(/[^A-Z0-9]/g, '');
@@ -209,7 +226,7 @@ function splitPostcode(raw: string): { postcode: string; sector: string; distric
 
 /** Normalise and encode one record; a record only being looked up (`count` false) does not change name frequencies. */
 export function prepareRecord(record: PersonRecord, index: number, source: number, vocabulary: Vocabulary, count = true): PreparedRecord {
-  const givenTokens = (record.givenNames ?? []).flatMap((name) => vocabulary.memo('name', name, nameParts));
+  const givenTokens = withoutPlaceholder((record.givenNames ?? []).flatMap((name) => vocabulary.memo('name', name, nameParts)));
   const given = givenTokens[0] ?? '';
   const familyTokens = vocabulary.memo('name', record.familyName ?? '', nameParts);
   const family = familyTokens.join('');
