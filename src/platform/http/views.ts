@@ -23,6 +23,13 @@ export function createViewEnvironment(): nunjucks.Environment {
     ),
     { autoescape: true, throwOnUndefined: false },
   );
+  // Nunjucks' own trim is str.replace(/^\s*|\s*$/g, ''), which takes time in
+  // the square of the length on the long HTML GOV.UK Frontend's macros trim:
+  // it was 29% of the chronology page's CPU. The native trim does the same job.
+  env.addFilter('trim', (value: unknown) => {
+    const trimmed = String(value ?? '').trim();
+    return value instanceof nunjucks.runtime.SafeString ? new nunjucks.runtime.SafeString(trimmed) : trimmed;
+  });
   env.addFilter('dateTime', (value: Date | string) => formatDateTime(new Date(value)));
   env.addFilter('date', (value: Date | string) => formatDate(new Date(value)));
   return env;
