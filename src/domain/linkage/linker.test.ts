@@ -63,6 +63,20 @@ describe('safeguarding holds', () => {
     const second = prepareRecord({ recordId: 'd', givenNames: ['Ava'], familyName: 'Khan', nhsNumber: '9434765919', birthDate: '2019-11-23' }, 3, 0, vocabulary);
     expect(run.model.explain(first, second, comparePairFor(first, second), vocabulary).heldBecause).toBe('same NHS number but birth date or sex disagrees');
   });
+
+  it('never links two valid, different NHS numbers however much else agrees, and does not queue strangers for it', () => {
+    const willow = { givenNames: ['Willow'], familyName: 'Elliott', birthDate: '2016-04-29', sex: 'female', postcode: 'MR5 3XP', streetNumber: '8', addressLines: ['Cheadle Gardens'] };
+    const first = prepareRecord({ recordId: 'e', nhsNumber: '9434765919', ...willow }, 4, 0, vocabulary);
+    const second = prepareRecord({ recordId: 'f', nhsNumber: '4010232137', ...willow }, 5, 0, vocabulary);
+    const both = run.model.explain(first, second, comparePairFor(first, second), vocabulary);
+    expect(both.heldBecause).toBe('different NHS numbers');
+    expect(both.outcome).toBe('review');
+    // A stranger with their own number: no link, and no review either.
+    const stranger = prepareRecord({ recordId: 'g', givenNames: ['Noah'], familyName: 'Khan', birthDate: '2009-01-02', nhsNumber: '4010232137' }, 6, 0, vocabulary);
+    const apart = run.model.explain(first, stranger, comparePairFor(first, stranger), vocabulary);
+    expect(apart.outcome).toBe('no link');
+    expect(apart.heldBecause).toBeNull();
+  });
 });
 
 import { comparePair as comparePairFor } from './comparisons.ts';

@@ -279,7 +279,9 @@ function run(records: readonly PreparedRecord[], vocabulary: Vocabulary, mode: '
   const patternFlags = new Uint8Array(PATTERN_SPACE);
   for (const pattern of distinct) {
     const weight = model.patternWeight(pattern);
-    const held = holdReason(pattern, model.strictTwins) !== null;
+    const hold = holdReason(pattern, model.strictTwins);
+    // Kept below the review threshold only for the holds that always go to a person (not different NHS numbers).
+    const held = hold !== null && hold !== 'different NHS numbers';
     const given = pattern % 8 === 1;
     const family = model.familyFrequencyApplies(pattern);
     const ceiling = weight + (given ? maxGivenAdjustment : 0) + (family ? maxFamilyAdjustment : 0);

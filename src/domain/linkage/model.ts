@@ -34,7 +34,7 @@ export interface Thresholds {
 export const DEFAULT_THRESHOLDS: Thresholds = { link: 0.95, review: 0.5 };
 
 /** Why a pair that scores high is still held for a person to decide. */
-export type HoldReason = 'possible twins' | 'same NHS number but birth date or sex disagrees';
+export type HoldReason = 'possible twins' | 'same NHS number but birth date or sex disagrees' | 'different NHS numbers';
 
 /** One field's contribution to a pair's match weight, for the review page's waterfall. */
 export interface FieldWeight {
@@ -159,6 +159,7 @@ export class LinkageModel {
   /** Link, review or no link for a pair's probability; a held pair always goes to review, never to a link. */
   decide(probability: number, pattern: number): { outcome: Outcome; heldBecause: HoldReason | null } {
     const heldBecause = holdReason(pattern, this.strictTwins);
+    if (heldBecause === 'different NHS numbers' && probability < this.thresholds.review) return { outcome: 'no link', heldBecause: null };
     if (heldBecause) return { outcome: 'review', heldBecause };
     if (probability >= this.thresholds.link) return { outcome: 'link', heldBecause: null };
     return { outcome: probability >= this.thresholds.review ? 'review' : 'no link', heldBecause: null };
@@ -210,6 +211,10 @@ export function holdReason(pattern: number, strictTwins = false): HoldReason | n
   if (givenDiffers && !sharesIdentifier && sameAddress && levelOf(pattern, BIRTH_DATE) === EXACT && levelOf(pattern, FAMILY) === EXACT) {
     return 'possible twins';
   }
+  // Two valid NHS numbers that are not a slip of one another: two children, whatever else agrees (two girls
+  // both called Willow Elliott born the same day were joined on the county). Held only above the review
+  // threshold (see `LinkageModel.decide`), so siblings and strangers with their own numbers stay "no link".
+  if (nhs === 3) return 'different NHS numbers';
   return null;
 }
 

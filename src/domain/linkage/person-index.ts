@@ -70,7 +70,7 @@ export class PersonIndex {
         if (!existing) continue;
         const pattern = comparePair(existing, probe);
         const weight = this.model.matchWeight(existing, probe, pattern, this.vocabulary);
-        if (weight < reviewWeight && holdReason(pattern, this.model.strictTwins) === null) continue;
+        if (weight < reviewWeight && (holdReason(pattern, this.model.strictTwins) ?? 'different NHS numbers') === 'different NHS numbers') continue;
         const probability = probabilityFromWeight(weight);
         matches.push({
           recordId: this.originals[position]?.recordId ?? '',
