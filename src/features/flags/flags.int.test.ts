@@ -169,6 +169,17 @@ describe(`concern flags in the database and on the pages (${expectedEngine})`, (
     expect((await overdue()).map((f) => f.ruleId)).toEqual(['referral-decision-overdue']);
   });
 
+  it('a recompute in chunks of one family at the same instant finds the same flags and writes nothing', async () => {
+    const at = new Date('2024-04-05T09:00:00+01:00');
+    const count = async (table: 'flag' | 'flag_history' | 'audit_event') =>
+      Number((await t.database.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const before = { flags: await count('flag'), history: await count('flag_history'), audit: await count('audit_event') };
+    const summary = await recomputeFlags(t.database.db, at, { batch: 1 });
+    expect(summary.evaluated).toBeGreaterThan(1);
+    expect(summary).toMatchObject({ raised: 0, updated: 0, raisedAgain: 0 });
+    expect({ flags: await count('flag'), history: await count('flag_history'), audit: await count('audit_event') }).toEqual(before);
+  });
+
   it('lists every rule in the catalogue with the learning it cites', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/flags/catalogue', headers: as('hv') });
     expect(res.statusCode).toBe(200);
