@@ -15,6 +15,13 @@ function levels(a: Omit<PersonRecord, 'recordId'>, b: Omit<PersonRecord, 'record
 }
 
 describe('comparing two records', () => {
+  it('tells two girls with one first name apart by their middle names, but not a record that leaves the middle name out', () => {
+    const scarlett = { familyName: 'Elliott', birthDate: '2017-10-12' };
+    expect(levels({ givenNames: ['Scarlett', 'Hayley'], ...scarlett }, { givenNames: ['Scarlett', 'Amy'], ...scarlett }).givenName).toBe('similar, or same first name with other middle names');
+    expect(levels({ givenNames: ['Scarlett', 'Hayley'], ...scarlett }, { givenNames: ['Scarlett'], ...scarlett }).givenName).toBe('exact');
+    expect(levels({ givenNames: ['Scarlett', 'Hayley Amy'], ...scarlett }, { givenNames: ['Scarlett', 'Amy'], ...scarlett }).givenName).toBe('exact');
+  });
+
   it('knows Bill is William and Jo is Joanne', () => {
     expect(areNameVariants('bill', 'william')).toBe(true);
     expect(areNameVariants('jo', 'joanne')).toBe(true);

@@ -22,7 +22,7 @@ export interface Comparison {
 export const COMPARISONS: readonly Comparison[] = [
   {
     field: 'givenName', label: 'Given name',
-    levels: ['not recorded', 'exact', 'typing slip', 'nickname or sounds alike', 'similar', 'initial or middle name', 'swapped with family name', 'different'],
+    levels: ['not recorded', 'exact', 'typing slip', 'nickname or sounds alike', 'similar, or same first name with other middle names', 'initial or middle name', 'swapped with family name', 'different'],
     startingM: [0, 0.8, 0.06, 0.03, 0.03, 0.02, 0.02, 0.04], termFrequency: true,
   },
   {
@@ -91,9 +91,16 @@ function similarity(a: string, b: string, floor: number): number {
   return jaroWinklerCeiling(a.length, b.length) < floor ? 0 : jaroWinkler(a, b);
 }
 
+/** Both records give middle names and none is shared: "Scarlett Hayley" and "Scarlett Amy" are two girls. */
+export function middleNamesDisagree(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length === 0 || b.length === 0) return false;
+  for (const name of a) if (b.includes(name)) return false;
+  return true;
+}
+
 function compareGiven(a: PreparedRecord, b: PreparedRecord, swapped: boolean): number {
   if (a.givenId < 0 || b.givenId < 0) return 0;
-  if (a.givenId === b.givenId) return 1;
+  if (a.givenId === b.givenId) return middleNamesDisagree(a.middleNames, b.middleNames) ? 4 : 1;
   const score = similarity(a.given, b.given, 0.8);
   if (score >= 0.92) return 2;
   if (sharesNicknameGroup(a.givenNicknameGroups, b.givenNicknameGroups)) return 3;

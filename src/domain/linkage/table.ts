@@ -340,6 +340,13 @@ function closeName(t: RecordTable, a: number, b: number): boolean {
   return close === 1;
 }
 
+/** As `middleNamesDisagree` in comparisons.ts, over the table's lists. */
+function middleNamesDisagree(t: RecordTable, startA: number, countA: number, startB: number, countB: number): boolean {
+  if (countA === 0 || countB === 0) return false;
+  for (let k = startA; k < startA + countA; k += 1) if (listHas(t, startB, countB, t.lists[k] ?? -2)) return false;
+  return true;
+}
+
 function listHas(t: RecordTable, start: number, count: number, id: number): boolean {
   for (let k = start; k < start + count; k += 1) if (t.lists[k] === id) return true;
   return false;
@@ -402,7 +409,10 @@ export function compareRows(t: RecordTable, i: number, j: number): number {
   const fb = rows[y + F] ?? -1;
   let given = 0;
   let family = 0;
-  if (ga >= 0 && gb >= 0) given = ga === gb ? 1 : givenBase(t, ga, gb, rows[x + GP] ?? -1, rows[y + GP] ?? -1);
+  if (ga >= 0 && gb >= 0) {
+    if (ga !== gb) given = givenBase(t, ga, gb, rows[x + GP] ?? -1, rows[y + GP] ?? -1);
+    else given = middleNamesDisagree(t, rows[x + MS] ?? 0, rows[x + MC] ?? 0, rows[y + MS] ?? 0, rows[y + MC] ?? 0) ? 4 : 1;
+  }
   if (fa >= 0 && fb >= 0) {
     if (fa === fb) family = 1;
     else {
