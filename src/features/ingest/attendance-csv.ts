@@ -15,7 +15,8 @@ export interface AttendanceMapping {
   events: unknown[];
   /** Row numbers as a spreadsheet shows them (the header is row 1). */
   rows: number[];
-  rejects: { row: number; reasons: Rejection[] }[];
+  /** Rows refused, each with the event it would have been (values as sent), for the quarantine. */
+  rejects: { row: number; reasons: Rejection[]; raw: unknown }[];
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -57,7 +58,11 @@ export function mapAttendanceCsv(text: string, agency: string): AttendanceMappin
     if (setting !== 'school' && setting !== 'nursery') at('setting', 'school or nursery', true);
     if (reasons.length === 0 && (r.from ?? '') > (r.to ?? '')) at('to', 'on or after the from date');
     if (reasons.length > 0) {
-      out.rejects.push({ row, reasons });
+      out.rejects.push({
+        row, reasons,
+        raw: { id: `attendance-${pupilId}-${r.from ?? ''}-${r.to ?? ''}`, at: r.to ?? '', agency, type: 'attendance', subjects: [pupilId],
+          data: { setting, from: r.from ?? '', to: r.to ?? '', possible: r.possible ?? '', attended: r.attended ?? '' } },
+      });
       return;
     }
     out.rows.push(row);

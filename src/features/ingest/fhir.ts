@@ -17,6 +17,8 @@ export interface FhirMapping {
   /** For each produced item, keyed "records[0]" etc., the bundle entry it came from. */
   sources: Map<string, number>;
   issues: OperationOutcomeIssue[];
+  /** Entries refused whole, with the resource as sent: kept in quarantine so an operator can correct and resubmit them. */
+  refused: { entry: number; resource: unknown; reasons: { path: string; expected: string }[] }[];
 }
 
 export function operationOutcome(issues: OperationOutcomeIssue[]): OperationOutcome {
@@ -88,7 +90,7 @@ function ageInYears(birthDate: string, on: string): number {
 
 /** Map a FHIR R4 Bundle from the agency's system. Entries Kinsight cannot use become issues; the rest a batch. */
 export function mapFhirBundle(input: unknown, agency: string): FhirMapping {
-  const out: FhirMapping = { batch: { records: [], relationships: [], events: [], retractions: [] }, sources: new Map(), issues: [] };
+  const out: FhirMapping = { batch: { records: [], relationships: [], events: [], retractions: [] }, sources: new Map(), issues: [], refused: [] };
   const bundle = input as Bundle<FhirResource>;
   if (!bundle || typeof bundle !== 'object' || bundle.resourceType !== 'Bundle') {
     out.issues.push(fhirIssue('error', 'structure', 'The body must be a FHIR R4 Bundle (resourceType "Bundle")', 'Bundle.resourceType'));
@@ -106,6 +108,19 @@ export function mapFhirBundle(input: unknown, agency: string): FhirMapping {
   for (const e of bundle.entry) if (e.resource?.resourceType === 'Patient' && e.resource.id) patients.set(e.resource.id, e.resource);
 
   bundle.entry.forEach((entry, i) => {
+    const before = out.issues.length;
+    mapEntry(entry, i);
+    const refusedHere = out.issues.slice(before).filter((issue) => issue.severity === 'error');
+    if (refusedHere.length > 0 && entry && typeof entry === 'object') {
+      out.refused.push({
+        entry: i, resource: entry.resource ?? null,
+        reasons: refusedHere.map((issue) => ({ path: issue.expression?.[0] ?? `Bundle.entry[${i}]`, expected: issue.diagnostics ?? issue.code })),
+      });
+    }
+  });
+  return out;
+
+  function mapEntry(entry: NonNullable<Bundle<FhirResource>['entry']>[number], i: number): void {
     const where = `Bundle.entry[${i}].resource`;
     const resource = entry.resource as FhirResource | undefined;
     if (!resource || typeof resource !== 'object') {
@@ -116,8 +131,9 @@ export function mapFhirBundle(input: unknown, agency: string): FhirMapping {
       out.issues.push(fhirIssue('error', 'required', `A ${resource.resourceType} needs its id (Kinsight keys what it stores by it)`, `${where}.id`));
       return;
     }
-    const refuse = (code: OperationOutcomeIssue['code'], diagnostics: string, element: string) =>
+    const refuse = (code: OperationOutcomeIssue['code'], diagnostics: string, element: string): void => {
       out.issues.push(fhirIssue('error', code, diagnostics, `${where}.${element}`));
+    };
     if (resource.resourceType === 'Patient') {
       add('records', personRecord(agency, resource.id, resource), i);
     } else if (resource.resourceType === 'RelatedPerson') {
@@ -134,8 +150,7 @@ export function mapFhirBundle(input: unknown, agency: string): FhirMapping {
     } else {
       out.issues.push(fhirIssue('error', 'not-supported', `Kinsight does not take ${resource.resourceType} resources`, `${where}.resourceType`));
     }
-  });
-  return out;
+  }
 }
 
 type Add = (group: keyof FhirMapping['batch'], item: unknown, entry: number) => void;

@@ -5,7 +5,8 @@ import type { Clock } from '../../platform/clock.ts';
 import { writeAudit } from '../../platform/audit/audit.ts';
 import { NotFoundError } from '../../platform/errors.ts';
 import { ingestRepository, type QuarantineItem } from './repository.ts';
-import { ingestBatch, type ItemResult } from './service.ts';
+import { ingestBatch, type IngestResult, type ItemResult } from './service.ts';
+import { mapFhirBundle } from './fhir.ts';
 import type { ItemKind } from './validate.ts';
 
 /** Rejected items, for an administrator to list, correct and resubmit. Every look is audited. */
@@ -36,9 +37,21 @@ export async function resubmitQuarantined(
 ): Promise<ItemResult> {
   const item = await ingestRepository(db).get(id);
   if (!item || item.status !== 'open') throw new NotFoundError();
-  const kind = item.itemKind as ItemKind;
-  const result = await ingestBatch(db, ctx, { [kind]: [corrected] }, { clock, source: 'resubmit', noQuarantine: true });
-  const outcome = result.items[0]!;
+  let result: IngestResult;
+  let outcome: ItemResult;
+  if (item.itemKind === 'fhir-resource') {
+    // A FHIR resource goes through the same mapping as the FHIR API, then the same ingest.
+    const mapped = mapFhirBundle({ resourceType: 'Bundle', type: 'collection', entry: [{ resource: corrected }] }, item.agencyId ?? '');
+    if (mapped.refused.length > 0 || mapped.sources.size === 0) {
+      return { kind: 'records', index: 0, status: 'rejected', reasons: mapped.refused[0]?.reasons ?? [{ path: 'resource', expected: 'a Patient, RelatedPerson, Appointment or Encounter Kinsight can map' }] };
+    }
+    result = await ingestBatch(db, ctx, mapped.batch, { clock, source: 'resubmit', noQuarantine: true });
+    outcome = result.items.find((i) => i.status === 'rejected') ?? result.items[0]!;
+  } else {
+    const kind = item.itemKind as ItemKind;
+    result = await ingestBatch(db, ctx, { [kind]: [corrected] }, { clock, source: 'resubmit', noQuarantine: true });
+    outcome = result.items[0]!;
+  }
   if (outcome.status !== 'rejected') {
     await db.transaction().execute(async (trx) => {
       const by = ctx.actor.kind === 'user' ? ctx.actor.userId : ctx.actor.kind === 'api-client' ? ctx.actor.clientId : ctx.actor.process;

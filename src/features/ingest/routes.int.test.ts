@@ -81,4 +81,28 @@ describe(`the ingest APIs (${expectedEngine})`, () => {
     const practitioner = await t.app.inject({ method: 'GET', url: '/admin/quarantine', headers: { 'x-test-agency': 'hv' } });
     expect(practitioner.statusCode).toBe(403);
   });
+  it('keeps CSV rows and FHIR resources it could not map in quarantine, where a corrected one goes through', async () => {
+    const admin = { 'x-test-agency': 'hv', 'x-test-roles': 'system-administrator' };
+    const csv = 'pupilId,from,to,possible,attended\nHV-1,2022-01-04,2022-13-01,10,5\n';
+    const row = (await post('/api/v1/attendance', csv, 'text/csv')).json().rows[0];
+    expect(row).toMatchObject({ row: 2, status: 'rejected', quarantineId: expect.stringMatching(/^q_/) });
+    const kept = await t.database.db.selectFrom('quarantine').selectAll().where('id', '=', row.quarantineId).executeTakeFirstOrThrow();
+    expect(kept).toMatchObject({ item_kind: 'events', agency_id: 'hv', status: 'open' });
+    expect(kept.raw).toMatchObject({ type: 'attendance', subjects: ['HV-1'], data: { to: '2022-13-01', possible: '10' } });
+    const fixedEvent = { ...(kept.raw as Record<string, unknown>), id: 'attendance-HV-1-2022-01-04-2022-03-01', at: '2022-03-01',
+      data: { setting: 'school', from: '2022-01-04', to: '2022-03-01', possible: 10, attended: 5 } };
+    const again = await t.app.inject({ method: 'POST', url: `/api/v1/quarantine/${row.quarantineId}/resubmit`, headers: admin, payload: { item: fixedEvent } });
+    expect(again.json()).toMatchObject({ status: 'accepted' });
+
+    const bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: 'Observation', id: 'o2' } }] };
+    const outcome = (await post('/api/v1/fhir', JSON.stringify(bundle), 'application/fhir+json')).json();
+    const note = outcome.issue.find((i: { diagnostics?: string }) => i.diagnostics?.startsWith('kept in quarantine as '));
+    const fhirId = note.diagnostics.slice('kept in quarantine as '.length, -' for correction'.length);
+    const wrong = await t.app.inject({ method: 'POST', url: `/api/v1/quarantine/${fhirId}/resubmit`, headers: admin, payload: { item: { resourceType: 'Observation', id: 'o2' } } });
+    expect(wrong.json()).toMatchObject({ status: 'rejected', reasons: [expect.objectContaining({ expected: expect.stringContaining('Observation') })] });
+    const right = await t.app.inject({ method: 'POST', url: `/api/v1/quarantine/${fhirId}/resubmit`, headers: admin, payload: { item: { resourceType: 'Patient', id: 'HV-77', birthDate: '2019-02-03' } } });
+    expect(right.json()).toMatchObject({ status: 'accepted', key: 'hv:HV-77' });
+    const closed = await t.database.db.selectFrom('quarantine').select('status').where('id', 'in', [row.quarantineId, fhirId]).execute();
+    expect(closed.map((c) => c.status)).toEqual(['resubmitted', 'resubmitted']);
+  });
 });

@@ -6,7 +6,7 @@ import { apiClientWith, withRoles } from '../../platform/http/access-rule.ts';
 import { AppError } from '../../platform/errors.ts';
 import { pageContext } from '../records/page-context.ts';
 import { resolveApiClient } from './api-client.ts';
-import { ingestBatch } from './service.ts';
+import { ingestBatch, quarantineUnmapped } from './service.ts';
 import { getQuarantined, listQuarantine, resubmitQuarantined } from './quarantine.ts';
 import { fhirIssue, mapFhirBundle, operationOutcome } from './fhir.ts';
 import { mapAttendanceCsv } from './attendance-csv.ts';
@@ -54,6 +54,11 @@ export const ingestRoutes: FastifyPluginAsync<IngestRoutesOptions> = async (app,
     const mapped = mapFhirBundle(request.body, agency);
     const fhirJson = (status: number, issues: Parameters<typeof operationOutcome>[0]) =>
       reply.status(status).type('application/fhir+json').send(operationOutcome(issues));
+    // Entries refused whole are kept, as sent, for an operator to correct and resubmit.
+    const kept = await quarantineUnmapped(db, ctx, mapped.refused.map((r) => ({ kind: 'fhir-resource', index: r.entry, raw: r.resource, reasons: r.reasons })), { clock, source: 'fhir' });
+    kept.quarantineIds.forEach((id, i) => mapped.issues.push(
+      fhirIssue('information', 'informational', `kept in quarantine as ${id} for correction`, `Bundle.entry[${mapped.refused[i]!.entry}]`),
+    ));
     if (mapped.sources.size === 0) {
       return fhirJson(mapped.issues.length && mapped.issues.every((i) => i.code === 'structure') ? 400 : 422, mapped.issues);
     }
@@ -84,9 +89,14 @@ export const ingestRoutes: FastifyPluginAsync<IngestRoutesOptions> = async (app,
     const result = mapped.events.length
       ? await ingestBatch(db, ctx, { events: mapped.events }, { clock, source: 'csv' })
       : { batchId: null, counts: { accepted: 0, duplicate: 0, rejected: 0 }, items: [] };
+    // Rows the mapper refused are kept, as the event they would have been, for an operator to correct.
+    const kept = await quarantineUnmapped(db, ctx, mapped.rejects.map((r) => ({ kind: 'events', index: r.row, raw: r.raw, reasons: r.reasons })), { clock, source: 'csv' });
     const rows = [
-      ...result.items.map((item) => ({ row: mapped.rows[item.index]!, status: item.status, ...(item.reasons ? { reasons: item.reasons } : {}) })),
-      ...mapped.rejects.map((r) => ({ row: r.row, status: 'rejected' as const, reasons: r.reasons })),
+      ...result.items.map((item) => ({
+        row: mapped.rows[item.index]!, status: item.status, ...(item.reasons ? { reasons: item.reasons } : {}),
+        ...(item.quarantineId ? { quarantineId: item.quarantineId } : {}),
+      })),
+      ...mapped.rejects.map((r, i) => ({ row: r.row, status: 'rejected' as const, reasons: r.reasons, quarantineId: kept.quarantineIds[i] })),
     ].sort((a, b) => a.row - b.row);
     return reply.send({
       batchId: result.batchId,

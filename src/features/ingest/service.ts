@@ -138,6 +138,35 @@ function offset(r: ItemResult, start: number): ItemResult {
   return { ...r, index, ...(reasons ? { reasons } : {}) };
 }
 
+/**
+ * Items a format mapper (CSV rows, FHIR resources) could not turn into the
+ * vocabulary at all: kept in quarantine with their reasons, under a batch of
+ * their own, so an operator can see, correct and resubmit them.
+ */
+export async function quarantineUnmapped(
+  db: Db, ctx: RequestContext, items: { kind: string; index: number; raw: unknown; reasons: Rejection[] }[],
+  options: { clock: Clock; source: string },
+): Promise<{ batchId: string; quarantineIds: string[] }> {
+  const batchId = `b_${randomUUID()}`;
+  const sender = senderAgency(ctx);
+  const quarantineIds = items.map(() => `q_${randomUUID()}`);
+  if (items.length === 0) return { batchId, quarantineIds };
+  await db.transaction().execute(async (trx) => {
+    const repo = ingestRepository(trx);
+    await repo.insertBatch({ id: batchId, source: options.source, senderAgencyId: sender, actorId: actorId(ctx), receivedAt: options.clock.now() });
+    await repo.quarantine(items.map((item, i) => ({
+      id: quarantineIds[i]!, batchId, agencyId: sender, itemKind: item.kind, itemIndex: item.index, raw: item.raw,
+      reasons: item.reasons, receivedAt: options.clock.now(),
+    })));
+    await repo.setBatchCounts(batchId, { accepted: 0, duplicate: 0, rejected: items.length });
+    await writeAudit(trx, ctx, {
+      action: 'ingest', outcome: 'failed', subjectType: 'ingest-batch', subjectId: batchId,
+      details: { source: options.source, group: 'unmapped', rejected: items.length },
+    });
+  });
+  return { batchId, quarantineIds };
+}
+
 function countOf(results: ItemResult[]) {
   const counts = { accepted: 0, duplicate: 0, rejected: 0 };
   for (const r of results) counts[r.status] += 1;
