@@ -1,11 +1,9 @@
-import { hash } from '@node-rs/argon2';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
 import { administrationRepository } from '../administration/repository.ts';
+import { hashPassword } from '../sign-in/passwords.ts';
 import { DEMO_AUTHORITY, DEMO_PASSWORD, demoAgencies, demoTeams, demoUsers } from './demo-partnership.ts';
 
-/** argon2id with the OWASP-recommended minimum (19 MiB, 2 iterations). */
-export const ARGON2ID = { algorithm: 2 as const, memoryCost: 19456, timeCost: 2, parallelism: 1 };
 
 export interface SeedResult {
   agenciesAdded: number;
@@ -27,7 +25,7 @@ export async function seedDemoPartnership(db: Kysely<DB>): Promise<SeedResult> {
     if (await repo.addTeamIfAbsent(team)) result.teamsAdded++;
   }
   const existing = new Set(await repo.usernames());
-  const passwordHash = demoUsers.some((u) => !existing.has(u.username)) ? await hash(DEMO_PASSWORD, ARGON2ID) : null;
+  const passwordHash = demoUsers.some((u) => !existing.has(u.username)) ? await hashPassword(DEMO_PASSWORD) : null;
   for (const user of demoUsers) {
     if (existing.has(user.username)) continue;
     const added = await repo.addUserIfAbsent({ ...user, passwordHash, demo: true });
