@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
 import type { Clock } from '../../platform/clock.ts';
+import { recomputeFlags } from '../flags/service.ts';
 import { systemContext } from '../../platform/access/context.ts';
 import { createCounty } from '../synthetic-county/generator.ts';
 import { loadCounty } from '../ingest/county-load.ts';
@@ -12,7 +13,7 @@ import { demoRepository } from './repository.ts';
  * Child B review (shared/seeds/004). See README ("Run it") and
  * docs/synthetic-county.md.
  */
-export const DEMO_COUNTY = { children: 800, years: 3, seed: 'marlshire-demo' } as const;
+export const DEMO_COUNTY = { children: 2500, years: 3, seed: 'marlshire-demo' } as const;
 
 /** The demo_state row that says the county is in. */
 const STATE_NAME = 'synthetic-county';
@@ -59,6 +60,11 @@ export async function loadDemoCounty(
       say(`  … ${p.households} households, ${p.records} records, ${p.events} events (${Math.round((now - started) / 1000)} s)`);
     },
   });
+  // Flags as they stood at the end of the county's window (its last day of events), so the demo shows them.
+  const asAt = new Date(`${county.window.end}T23:00:00Z`);
+  say(`Evaluating concern flags as at ${county.window.end}…`);
+  const flags = await recomputeFlags(db, asAt, { ctx: systemContext('demo-county', `demo-flags-${Date.now()}`) });
+  say(`  … ${flags.raised} flags raised for ${flags.people} people.`);
   const seconds = Math.round((performance.now() - started) / 100) / 10;
   await repo.markLoaded(STATE_NAME, { ...size, households: result.households, records: result.records, events: result.events, counts: result.counts }, options.clock.now());
   say(`Demo county loaded: ${result.households} households, ${result.records} records, ${result.events} events in ${seconds} s.`);

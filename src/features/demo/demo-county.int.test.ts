@@ -38,6 +38,12 @@ describe(`the demo county (${expectedEngine})`, () => {
     expect(after.events).toBe(first.events);
     expect(after.records).toBe(first.records);
     expect(lines.at(-1)).toMatch(/^Demo county loaded: \d+ households/);
+    // Flags are evaluated once the county is in, so the demo shows them on its pages.
+    const raised = lines.find((l) => /flags raised for \d+ people/.test(l));
+    expect(raised).toBeDefined();
+    const { rows: stored } = await sql<{ n: number }>`select count(*) as n from flag`.execute(database.db);
+    expect(Number(/… (\d+) flags raised/.exec(raised!)![1])).toBe(stored[0]!.n);
+    expect(stored[0]!.n).toBeGreaterThan(0);
 
     const second = await loadDemoCounty(database.db, { clock, ...SMALL });
     expect(second.loaded).toBe(false);
