@@ -38,9 +38,9 @@ export const suite: BenchSuite = {
   measures: 'child and family chronology latency (p50/p95/p99) through the service, and the ratio to the raw indexed SQL',
   async run(options) {
     const size = options.quick
-      ? { children: 300, years: 5 }
+      ? { children: 150, years: 5 } // the same as pages' quick county: loaded once for both
       : { children: Number(process.env.BENCH_CHRONOLOGY_CHILDREN ?? 5000), years: Number(process.env.BENCH_CHRONOLOGY_YEARS ?? 10) };
-    const samples = options.quick ? 60 : 300;
+    const samples = options.quick ? 40 : 300;
     const { database, result } = await loadedCounty(options, size, 'chronology');
     const db = database.db;
     try {

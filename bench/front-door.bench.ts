@@ -23,8 +23,8 @@ export const suite: BenchSuite = {
   name: 'front-door',
   measures: 'history panel latency (p50/p95/p99) on the decision screen, on a synthetic county loaded through ingest',
   async run(options) {
-    const children = options.quick ? 300 : Number(process.env.FRONT_DOOR_BENCH_CHILDREN ?? 3000);
-    const samples = options.quick ? 40 : Number(process.env.FRONT_DOOR_BENCH_SAMPLES ?? 200);
+    const children = options.quick ? 150 : Number(process.env.FRONT_DOOR_BENCH_CHILDREN ?? 3000);
+    const samples = options.quick ? 25 : Number(process.env.FRONT_DOOR_BENCH_SAMPLES ?? 200);
     const years = 5;
     const database = await openScratchDatabase(options.databaseUrl);
     try {

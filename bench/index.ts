@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BenchOptions, BenchSuite } from './suite.ts';
+import { closeSharedCounties } from './county-db.ts';
 
 const benchDir = import.meta.dirname;
 
@@ -53,8 +54,17 @@ export async function runBenchmarks(options: { quick: boolean; only: string[]; d
     },
     suites: {},
   };
+  try {
+    await runEach(chosen, suiteOptions, report, options.progress);
+  } finally {
+    await closeSharedCounties();
+  }
+  return report;
+}
+
+async function runEach(chosen: BenchSuite[], suiteOptions: BenchOptions, report: BenchReport, progress: (line: string) => void): Promise<void> {
   for (const suite of chosen) {
-    options.progress(`== ${suite.name}: ${suite.measures}`);
+    progress(`== ${suite.name}: ${suite.measures}`);
     const started = performance.now();
     try {
       const figures = await suite.run(suiteOptions);
@@ -64,7 +74,6 @@ export async function runBenchmarks(options: { quick: boolean; only: string[]; d
       report.suites[suite.name] = { measures: suite.measures, seconds: round((performance.now() - started) / 1000), error: error instanceof Error ? error.message : String(error) };
     }
   }
-  return report;
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;

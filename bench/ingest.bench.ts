@@ -13,7 +13,7 @@ export const suite: BenchSuite = {
   name: 'ingest',
   measures: 'events per second through the real ingest path (loadCounty), sustained over a whole synthetic county',
   async run(options) {
-    const size = options.quick ? { children: 300, years: 5 } : { children: Number(process.env.BENCH_INGEST_CHILDREN ?? 5000), years: 5 };
+    const size = options.quick ? { children: 200, years: 5 } : { children: Number(process.env.BENCH_INGEST_CHILDREN ?? 5000), years: 5 };
     const { database, result, wallSeconds } = await loadedCounty(options, size, 'ingest');
     try {
       const r = (x: number) => Math.round(x * 10) / 10;

@@ -21,7 +21,7 @@ export const suite: BenchSuite = {
   measures: 'the chronology page under load (autocannon, 50 connections): requests per second and p95 latency',
   async run(options) {
     const size = options.quick ? { children: 150, years: 5 } : { children: Number(process.env.BENCH_PAGES_CHILDREN ?? 1000), years: 5 };
-    const seconds = options.quick ? 10 : 30;
+    const seconds = options.quick ? 5 : 30;
     const { database, result } = await loadedCounty(options, size, 'pages');
     const db = database.db;
     const config = { ...loadConfig({ NODE_ENV: 'test' }), host: '127.0.0.1', port: 0 };
