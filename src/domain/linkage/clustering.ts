@@ -8,13 +8,23 @@ export interface ScoredLink {
 
 export interface ClusteringOptions {
   /** Score any two records (used to check a merge against every pair it would join). */
-  readonly score: (a: PreparedRecord, b: PreparedRecord) => { probability: number; held: boolean };
+  readonly score: (a: PreparedRecord, b: PreparedRecord) => {
+    probability: number;
+    held: boolean;
+    strongNonMatch?: boolean;
+    /** A strong non-match that establishes two different people (used to find records that fit both); default `strongNonMatch`. */
+    twoPeople?: boolean;
+  };
   /** Below this probability a pair is evidence of two different people. */
   readonly reviewProbability: number;
   /** Mean probability across a merge's new pairs must reach this. */
   readonly meanProbability: number;
-  /** Above this many cross pairs a merge is checked on a sample of them. */
-  readonly maxChecks?: number;
+  /**
+   * Pairs across a merge that are weak (held, or below the review threshold, but not a strong
+   * non-match) tolerated, as a share of the pairs across it (at least one is tolerated when the
+   * merge has two or more cross pairs). Default 0: any weak pair refuses, the first version's rule.
+   */
+  readonly weakShare?: number;
   /** No group grows beyond this many records without a person looking. */
   readonly maxClusterSize?: number;
 }
@@ -25,13 +35,18 @@ export interface Clusters {
   readonly sizes: ReadonlyMap<number, number>;
   /** Links not followed because they would have joined people the evidence keeps apart. */
   readonly refusedMerges: number;
+  /** Records taken back out of a group because they fit two groups held apart. */
+  readonly ambiguous: number;
 }
 
 /**
  * People from linked pairs, guarded against chaining: links are followed
  * strongest first, and two groups are joined only if no pair across them is
- * held for review (possible twins, an NHS number clash) or scores as two
- * different people, and the pairs across them are on average a likely match.
+ * a strong non-match (different NHS numbers, birth dates that disagree,
+ * possible twins: see `strongNonMatch` in model.ts), few of them are weak
+ * (held or below the review threshold: `weakShare`), and the pairs across
+ * them are on average a likely match. A scorer that does not say what is a
+ * strong non-match gets the first version's rule: any weak pair refuses.
  * Plain connected components would let A~B and B~C join A to an unrelated C.
  */
 export function clusterLinks(records: readonly PreparedRecord[], links: readonly ScoredLink[], options: ClusteringOptions): Clusters {
@@ -50,7 +65,6 @@ export function clusterLinks(records: readonly PreparedRecord[], links: readonly
     return root;
   };
   const membersOf = (root: number): number[] => members.get(root) ?? [root];
-  const maxChecks = options.maxChecks ?? 400;
   let refusedMerges = 0;
   const ordered = [...links].sort((x, y) => y.weight - x.weight);
   for (const link of ordered) {
@@ -64,28 +78,28 @@ export function clusterLinks(records: readonly PreparedRecord[], links: readonly
       continue;
     }
     if (groupA.length > 1 || groupB.length > 1) {
+      // Every pair across the two groups is checked: one strong non-match refuses the merge outright.
       let checked = 0;
       let total = 0;
+      let weak = 0;
       let refused = false;
-      const step = Math.max(1, Math.floor((groupA.length * groupB.length) / maxChecks));
-      let counter = 0;
       outer: for (const i of groupA) {
         for (const j of groupB) {
-          counter += 1;
-          if (counter % step !== 0 && !(i === link.first && j === link.second)) continue;
           const a = records[i];
           const b = records[j];
           if (!a || !b) continue;
-          const { probability, held } = options.score(a, b);
-          if (held || probability < options.reviewProbability) {
+          const { probability, held, strongNonMatch } = options.score(a, b);
+          if (strongNonMatch === true || (strongNonMatch === undefined && (held || probability < options.reviewProbability))) {
             refused = true;
             break outer;
           }
+          if (held || probability < options.reviewProbability) weak += 1;
           total += probability;
           checked += 1;
         }
       }
-      if (refused || (checked > 0 && total / checked < options.meanProbability)) {
+      const tolerated = checked < 2 ? 0 : Math.max(1, Math.floor(checked * (options.weakShare ?? 0)));
+      if (refused || weak > tolerated || (checked > 0 && total / checked < options.meanProbability)) {
         refusedMerges += 1;
         continue;
       }
@@ -96,6 +110,46 @@ export function clusterLinks(records: readonly PreparedRecord[], links: readonly
     members.set(keep, kept);
     members.delete(absorb);
   }
+  // A record that fits two groups held apart by a strong non-match (twins given one first name, and a
+  // record of one of them without the middle name) belongs to neither without a person looking.
+  const ambiguous = new Set<number>();
+  const strong = (i: number, j: number): boolean => {
+    const a = records[i];
+    const b = records[j];
+    if (a === undefined || b === undefined) return false;
+    const scored = options.score(a, b);
+    return (scored.twoPeople ?? scored.strongNonMatch) === true;
+  };
+  for (const link of ordered) {
+    const rootA = find(link.first);
+    const rootB = find(link.second);
+    if (rootA === rootB) continue;
+    const groupA = membersOf(rootA);
+    const groupB = membersOf(rootB);
+    if (groupA.length * groupB.length > 2_500) continue;
+    if (!groupA.some((i) => groupB.some((j) => strong(i, j)))) continue;
+    if (groupA.length > 1 && !groupB.some((j) => strong(link.first, j))) ambiguous.add(link.first);
+    if (groupB.length > 1 && !groupA.some((i) => strong(i, link.second))) ambiguous.add(link.second);
+  }
+  for (const i of ambiguous) {
+    const root = find(i);
+    if (root === i) {
+      // The record is its group's root: hand the root to another member first.
+      const rest = membersOf(root).filter((m) => m !== i);
+      const next = rest[0];
+      if (next === undefined) continue;
+      for (const m of rest) parent[m] = next;
+      parent[next] = next;
+      members.set(next, rest);
+      members.delete(root);
+    } else {
+      const group = membersOf(root).filter((m) => m !== i);
+      members.set(root, group);
+      for (const m of group) parent[m] = root;
+    }
+    parent[i] = i;
+    members.delete(i);
+  }
   const clusterOf = new Int32Array(records.length);
   const sizes = new Map<number, number>();
   for (let i = 0; i < records.length; i += 1) {
@@ -103,5 +157,5 @@ export function clusterLinks(records: readonly PreparedRecord[], links: readonly
     clusterOf[i] = root;
     sizes.set(root, (sizes.get(root) ?? 0) + 1);
   }
-  return { clusterOf, sizes, refusedMerges };
+  return { clusterOf, sizes, refusedMerges, ambiguous: ambiguous.size };
 }

@@ -1,6 +1,6 @@
 import { comparePair } from './comparisons.ts';
 import { DEFAULT_PARAMETERS } from './default-parameters.ts';
-import { LinkageModel, holdReason, probabilityFromWeight, type HoldReason, type ModelParameters, type Outcome, type Thresholds, type WeightBreakdown } from './model.ts';
+import { LinkageModel, holdReason, pairSide, probabilityFromWeight, type HoldReason, type ModelParameters, type Outcome, type Thresholds, type WeightBreakdown } from './model.ts';
 import type { PersonRecord } from './person-record.ts';
 import { Vocabulary, prepareRecord, type PreparedRecord } from './prepare.ts';
 
@@ -79,7 +79,7 @@ export function scoreCandidates(model: LinkageModel, vocabulary: Vocabulary, pro
     const pattern = comparePair(theirs, mine);
     const weight = model.matchWeight(theirs, mine, pattern, vocabulary);
     const probability = probabilityFromWeight(weight);
-    const { outcome, heldBecause } = model.decide(probability, pattern);
+    const { outcome, heldBecause } = model.decide(probability, pattern, [pairSide(theirs), pairSide(mine)]);
     const previous = best.get(candidate.personId);
     if (!previous || weight > previous.weight) {
       best.set(candidate.personId, { personId: candidate.personId, recordId: candidate.recordId, weight, probability, outcome, heldBecause });

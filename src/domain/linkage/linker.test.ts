@@ -3,7 +3,7 @@ import { clusterLinks } from './clustering.ts';
 import { countTruePairs, scorePairs } from './evaluation.ts';
 import { parseFebrlCsv } from './febrl.ts';
 import { explainPair, findDuplicates, linkSources } from './linker.ts';
-import { holdReason } from './model.ts';
+import { childHoldReason, holdReason, pairSide, strongNonMatch } from './model.ts';
 import { COMPARISONS } from './comparisons.ts';
 import { PersonIndex } from './person-index.ts';
 import { Vocabulary, prepareRecord } from './prepare.ts';
@@ -93,6 +93,86 @@ describe('grouping linked pairs into people', () => {
     expect(clusters.clusterOf[0]).toBe(clusters.clusterOf[1]);
     expect(clusters.clusterOf[2]).not.toBe(clusters.clusterOf[0]);
     expect(clusters.refusedMerges).toBe(1);
+  });
+});
+
+describe('children: no automatic link on name and birth date alone', () => {
+  const vocabulary = new Vocabulary();
+  const cutoff = 20081123;
+  const child = { givenNames: ['Reginald'], familyName: 'Page', birthDate: '2014-03-25', sex: 'male' };
+  const at = (postcode: string, street: string) => ({ postcode, streetNumber: '12', addressLines: [street] });
+  const prep = (record: object, i: number) => prepareRecord({ recordId: String(i), ...record }, i, 0, vocabulary);
+  const hold = (x: ReturnType<typeof prep>, y: ReturnType<typeof prep>, after = cutoff) =>
+    childHoldReason(comparePairFor(x, y), pairSide(x), pairSide(y), after);
+
+  it('holds children agreeing only on name and birth date unless exact with an address on one side, and lets an address or NHS number corroborate', () => {
+    const here = prep({ ...child, ...at('MR8 9ZJ', 'Bracken Road') }, 0);
+    const elsewhere = prep({ ...child, ...at('MR7 7HX', 'Cowslip Court') }, 1);
+    const bare = prep(child, 2);
+    // Exact name and birth date, one of them with an address: a child who moved, linked.
+    expect(hold(here, elsewhere)).toBeNull();
+    expect(hold(here, bare)).toBeNull();
+    // Two records with nothing but name and birth date, or a near match with nothing else agreeing: review.
+    expect(hold(bare, prep(child, 11))).toBe('a child on name and birth date alone');
+    expect(hold(here, prep({ ...child, birthDate: '2011-03-25', ...at('MR7 7HX', 'Cowslip Court') }, 12))).toBe('a child on name and birth date alone');
+    expect(hold(here, prep({ ...child, familyName: 'Dunn', ...at('MR7 7HX', 'Cowslip Court') }, 13))).toBe('a child on name and birth date alone');
+    expect(hold(here, prep({ ...child, ...at('MR8 9ZJ', 'Bracken Road') }, 3))).toBeNull();
+    expect(hold(prep({ ...child, nhsNumber: '9434765919' }, 4), prep({ ...child, nhsNumber: '9434765919', ...at('MR7 7HX', 'Cowslip Court') }, 5))).toBeNull();
+    // Adults are not held by these rules.
+    const adult = { ...child, birthDate: '1980-03-25' };
+    expect(hold(prep({ ...adult, ...at('MR8 9ZJ', 'Bracken Road') }, 6), prep({ ...adult, ...at('MR7 7HX', 'Cowslip Court') }, 7))).toBeNull();
+  });
+
+  it("holds a record with no birth date against a child's record, and children whose birth dates disagree", () => {
+    const home = at('MR13 2BQ', 'Shakespeare Lane');
+    const noah = prep({ ...child, givenNames: ['Noah'], familyName: 'Clarke', birthDate: '2009-02-15', ...home }, 8);
+    const undated = prep({ givenNames: ['Noah'], familyName: 'Clarke', sex: 'male', ...home }, 9);
+    expect(hold(noah, undated)).toBe("no birth date against a child's record");
+    const brother = prep({ ...child, givenNames: ['Noah'], familyName: 'Clarke', birthDate: '2013-06-05', ...home }, 10);
+    expect(hold(noah, brother)).toBe("a child's birth dates disagree");
+    expect(strongNonMatch(comparePairFor(noah, brother), 20090215, 20130605, cutoff)).toBe(true);
+    expect(strongNonMatch(comparePairFor(noah, undated), 20090215, -1, cutoff)).toBe(true);
+  });
+});
+
+describe('grouping: strong non-matches refuse, one weak pair does not, an ambiguous record joins neither', () => {
+  const vocabulary = new Vocabulary();
+  const records = ['a', 'b', 'c', 'd', 'e'].map((id, i) => prepareRecord({ recordId: id, givenNames: [id] }, i, 0, vocabulary));
+  const key = (x: number, y: number) => (x < y ? `${x}${y}` : `${y}${x}`);
+
+  it('lets a group absorb a record held by one weak pair, but not one with a strong non-match', () => {
+    const weak = new Set(['02']);
+    const clusters = clusterLinks(records.slice(0, 3), [{ first: 0, second: 1, weight: 10 }, { first: 1, second: 2, weight: 9 }], {
+      score: (x, y) => ({ probability: weak.has(key(x.index, y.index)) ? 0.7 : 0.99, held: weak.has(key(x.index, y.index)), strongNonMatch: false }),
+      reviewProbability: 0.5,
+      meanProbability: 0.8,
+      weakShare: 0.2,
+    });
+    expect(clusters.clusterOf[2]).toBe(clusters.clusterOf[0]);
+    const strong = clusterLinks(records.slice(0, 3), [{ first: 0, second: 1, weight: 10 }, { first: 1, second: 2, weight: 9 }], {
+      score: (x, y) => ({ probability: 0.99, held: false, strongNonMatch: key(x.index, y.index) === '02' }),
+      reviewProbability: 0.5,
+      meanProbability: 0.8,
+      weakShare: 0.2,
+    });
+    expect(strong.clusterOf[2]).not.toBe(strong.clusterOf[0]);
+  });
+
+  it('takes out of its group a record that fits two groups held apart (twins given one first name)', () => {
+    // 0-1 one twin, 3-4 the other; 2 (no middle name) fits both; 0 and 3 are a strong non-match.
+    const strongPairs = new Set(['03', '04', '13', '14']);
+    const links = [{ first: 0, second: 1, weight: 12 }, { first: 3, second: 4, weight: 11 }, { first: 1, second: 2, weight: 10 }, { first: 2, second: 3, weight: 9 }];
+    const clusters = clusterLinks(records, links, {
+      score: (x, y) => ({ probability: 0.99, held: false, strongNonMatch: strongPairs.has(key(x.index, y.index)) }),
+      reviewProbability: 0.5,
+      meanProbability: 0.8,
+      weakShare: 0.2,
+    });
+    expect(clusters.clusterOf[0]).toBe(clusters.clusterOf[1]);
+    expect(clusters.clusterOf[3]).toBe(clusters.clusterOf[4]);
+    expect(clusters.clusterOf[0]).not.toBe(clusters.clusterOf[3]);
+    expect(clusters.sizes.get(clusters.clusterOf[2] ?? -1)).toBe(1);
+    expect(clusters.ambiguous).toBe(1);
   });
 });
 

@@ -9,8 +9,11 @@ import {
   countLevels,
   emptyLevelCounts,
   estimateMatchRates,
+  childCutoff,
   holdReason,
   nonMatchRatesFromSample,
+  pairSide,
+  strongNonMatch,
   probabilityFromWeight,
   type Outcome,
   type Thresholds,
@@ -48,6 +51,13 @@ export interface LinkageOptions {
   /** Hold possible twins for review even when they share an identifier other than the NHS number. */
   readonly strictTwins?: boolean;
   readonly rules?: readonly BlockingRule[];
+  /**
+   * Birth dates after this (YYYY-MM-DD) are a child's, for the child holds (`childHoldReason` in
+   * model.ts). Default: 18 years before today. A batch scored as of a date passes that date minus 18 years.
+   */
+  readonly childBornAfter?: string;
+  /** Share of weak pairs a merge of two groups tolerates (see `ClusteringOptions.weakShare`). */
+  readonly weakShare?: number;
   /** Milliseconds since some fixed point; only used to report how long each stage took. */
   readonly now?: () => number;
 }
@@ -217,6 +227,12 @@ function trainByRule(
 /** Mean probability the pairs across two groups must reach for the groups to join (see clustering.ts). */
 const CLUSTER_MEAN_PROBABILITY = 0.8;
 
+/**
+ * Share of the pairs across a merge that may be weak (held, or below review, but no strong
+ * non-match): a group of a child's well-linked records absorbs one whose only doubt is one pair.
+ */
+const CLUSTER_WEAK_SHARE = 0.2;
+
 /** Every packed comparison is below 8^7. */
 const PATTERN_SPACE = 8 ** 7;
 
@@ -264,6 +280,7 @@ function run(records: readonly PreparedRecord[], vocabulary: Vocabulary, mode: '
     { ...parameters, randomU: u, ...(options.training === 'candidates' ? {} : { familyGivenSameAddress: options.familyGivenSameAddress ?? DEFAULT_PARAMETERS.familyGivenSameAddress }) },
     options.thresholds ?? DEFAULT_THRESHOLDS,
     options.strictTwins ?? false,
+    options.childBornAfter ? Number(options.childBornAfter.replaceAll('-', '')) : childCutoff(new Date()),
   );
   const estimated = now();
 
@@ -299,19 +316,41 @@ function run(records: readonly PreparedRecord[], vocabulary: Vocabulary, mode: '
     if (flags & 4) weight += adjustments.family[table.familyVocabularyId[i] ?? 0] ?? 0;
     if ((flags & 1) === 0 && weight < reviewWeight) continue;
     const probability = probabilityFromWeight(weight);
-    pairs.push({ first: i, second: second[p] ?? 0, weight, probability, outcome: model.decide(probability, pattern).outcome, pattern });
+    const j = second[p] ?? 0;
+    const a = records[i];
+    const b = records[j];
+    const outcome = model.decide(probability, pattern, a && b ? [pairSide(a), pairSide(b)] : undefined).outcome;
+    pairs.push({ first: i, second: j, weight, probability, outcome, pattern });
   }
   const scored = now();
 
   let clusters: Clusters | null = null;
   if (mode === 'dedupe') {
-    const links: ScoredLink[] = pairs.filter((pair) => pair.outcome === 'link');
+    // A record with no birth date that would be linked to a child's record but for the child hold may be
+    // that child or a same-named brother, sister or parent: it is not linked to anything without a person.
+    const childLike = new Uint8Array(records.length);
+    for (const pair of pairs) {
+      if (pair.outcome !== 'review' || pair.probability < model.thresholds.link) continue;
+      const birthA = table.birthDate[pair.first] ?? -1;
+      const birthB = table.birthDate[pair.second] ?? -1;
+      if ((birthA < 0) === (birthB < 0) || Math.max(birthA, birthB) <= model.childBornAfter) continue;
+      childLike[birthA < 0 ? pair.first : pair.second] = 1;
+    }
+    const links: ScoredLink[] = pairs.filter((pair) => pair.outcome === 'link' && childLike[pair.first] === 0 && childLike[pair.second] === 0);
     clusters = clusterLinks(records, links, {
       score: (a, b) => {
         const pattern = compareRows(table, a.index, b.index);
         const weight = model.matchWeight(a, b, pattern, vocabulary);
-        return { probability: probabilityFromWeight(weight), held: holdReason(pattern, model.strictTwins) !== null };
+        const birthA = table.birthDate[a.index] ?? -1;
+        const birthB = table.birthDate[b.index] ?? -1;
+        const probability = probabilityFromWeight(weight);
+        const held = model.decide(probability, pattern, [pairSide(a), pairSide(b)]).heldBecause !== null;
+        const strong = strongNonMatch(pattern, birthA, birthB, model.childBornAfter, model.strictTwins);
+        // Two people are established only around a child: between adults a "twins" hold is as often one
+        // person whose given name was replaced (FEBRL), so a record fitting both groups is not taken out.
+        return { probability, held, strongNonMatch: strong, twoPeople: strong && Math.max(birthA, birthB) > model.childBornAfter };
       },
+      weakShare: options.weakShare ?? CLUSTER_WEAK_SHARE,
       reviewProbability: model.thresholds.review,
       // With u from random pairs the probabilities are near 0 or 1, so one cross pair short of evidence (both
       // names replaced on one record) pulled the mean under the link threshold: 0.8 still refuses a chain.

@@ -34,7 +34,13 @@ export interface Thresholds {
 export const DEFAULT_THRESHOLDS: Thresholds = { link: 0.95, review: 0.5 };
 
 /** Why a pair that scores high is still held for a person to decide. */
-export type HoldReason = 'possible twins' | 'same NHS number but birth date or sex disagrees' | 'different NHS numbers';
+export type HoldReason =
+  | 'possible twins'
+  | 'same NHS number but birth date or sex disagrees'
+  | 'different NHS numbers'
+  | 'a child on name and birth date alone'
+  | "no birth date against a child's record"
+  | "a child's birth dates disagree";
 
 /** One field's contribution to a pair's match weight, for the review page's waterfall. */
 export interface FieldWeight {
@@ -77,6 +83,8 @@ export class LinkageModel {
     readonly thresholds: Thresholds = DEFAULT_THRESHOLDS,
     /** Hold possible twins for review even when they share an identifier other than the NHS number. */
     readonly strictTwins = false,
+    /** Birth dates after this (YYYYMMDD) are a child's: see `childHoldReason`. Default: 18 years before today. */
+    readonly childBornAfter: number = childCutoff(new Date()),
   ) {
     this.fieldWeights = COMPARISONS.map((comparison, k) => {
       const weights = new Float64Array(comparison.levels.length);
@@ -156,9 +164,15 @@ export class LinkageModel {
     return weight;
   }
 
-  /** Link, review or no link for a pair's probability; a held pair always goes to review, never to a link. */
-  decide(probability: number, pattern: number): { outcome: Outcome; heldBecause: HoldReason | null } {
-    const heldBecause = holdReason(pattern, this.strictTwins);
+  /**
+   * Link, review or no link for a pair's probability; a held pair always goes to review, never to a link.
+   * With the two records' sides (`pairSide`) the child holds apply too.
+   */
+  decide(probability: number, pattern: number, sides?: readonly [PairSide, PairSide]): { outcome: Outcome; heldBecause: HoldReason | null } {
+    let heldBecause = holdReason(pattern, this.strictTwins);
+    if (heldBecause === null && sides && probability >= this.thresholds.link) {
+      heldBecause = childHoldReason(pattern, sides[0], sides[1], this.childBornAfter);
+    }
     if (heldBecause === 'different NHS numbers' && probability < this.thresholds.review) return { outcome: 'no link', heldBecause: null };
     if (heldBecause) return { outcome: 'review', heldBecause };
     if (probability >= this.thresholds.link) return { outcome: 'link', heldBecause: null };
@@ -181,7 +195,7 @@ export class LinkageModel {
     });
     const matchWeight = this.priorWeight + fields.reduce((sum, field) => sum + field.weight, 0);
     const probability = probabilityFromWeight(matchWeight);
-    return { priorWeight: this.priorWeight, fields, matchWeight, probability, ...this.decide(probability, pattern) };
+    return { priorWeight: this.priorWeight, fields, matchWeight, probability, ...this.decide(probability, pattern, [pairSide(a), pairSide(b)]) };
   }
 }
 
@@ -216,6 +230,77 @@ export function holdReason(pattern: number, strictTwins = false): HoldReason | n
   // threshold (see `LinkageModel.decide`), so siblings and strangers with their own numbers stay "no link".
   if (nhs === 3) return 'different NHS numbers';
   return null;
+}
+
+/** YYYYMMDD eighteen years before a date: birth dates after it are a child's. */
+export function childCutoff(at: Date): number {
+  return (at.getUTCFullYear() - 18) * 10_000 + (at.getUTCMonth() + 1) * 100 + at.getUTCDate();
+}
+
+/** What the child holds need to know of each record of a pair. */
+export interface PairSide {
+  /** YYYYMMDD; -1 when not recorded. */
+  readonly birth: number;
+  /** Whether the record carries anything that could corroborate: an NHS number, other identifier or address. */
+  readonly identified: boolean;
+}
+
+/** A prepared record's side of a pair, for the child holds. */
+export function pairSide(r: PreparedRecord): PairSide {
+  return {
+    birth: r.birthDate.length === 8 ? Number(r.birthDate) : -1,
+    identified: r.nhsNumber !== '' || r.otherIdentifier !== '' || r.postcode !== '' || r.street !== '',
+  };
+}
+
+/**
+ * Holds for pairs where one side is a child's record (birth date after
+ * `childBornAfter`), applied only to pairs that would otherwise be linked.
+ * A child often shares a name with a parent or sibling, and two children with
+ * one name and one birth date do occur, so for children the score alone is
+ * not always enough:
+ * - a record with no birth date is never linked to a child's record
+ *   automatically (it may be a same-named parent or sibling in the house);
+ * - two children's records whose birth dates are both recorded and disagree
+ *   beyond a slip are not linked without the same NHS number;
+ * - two children's records with nothing else that agrees (NHS number or a
+ *   slip of it, the other identifier, the address at least in part) are
+ *   linked only if given name, family name and birth date agree exactly and
+ *   at least one of the two carries an identifier or address (a child who
+ *   moved, recorded by a nursery at the new address); a near match (a slip in
+ *   the date, a nickname, another family name) or two records that carry
+ *   nothing but name and birth date go to review.
+ */
+export function childHoldReason(pattern: number, a: PairSide, b: PairSide, childBornAfter: number): HoldReason | null {
+  if (a.birth <= childBornAfter && b.birth <= childBornAfter) return null;
+  if (a.birth < 0 || b.birth < 0) return "no birth date against a child's record";
+  const nhs = levelOf(pattern, NHS);
+  if (levelOf(pattern, BIRTH_DATE) === 5 && nhs !== EXACT) return "a child's birth dates disagree";
+  const other = levelOf(pattern, OTHER_IDENTIFIER);
+  const address = levelOf(pattern, ADDRESS);
+  if (nhs === 1 || nhs === 2 || (other >= 1 && other <= 3) || (address >= 1 && address <= 4)) return null;
+  const exact = levelOf(pattern, GIVEN) === EXACT && levelOf(pattern, FAMILY) === EXACT && levelOf(pattern, BIRTH_DATE) === EXACT && levelOf(pattern, SEX) !== 2;
+  return exact && (a.identified || b.identified) ? null : 'a child on name and birth date alone';
+}
+
+/**
+ * Evidence that two records are two different people, whatever else agrees:
+ * two valid NHS numbers that are not a slip of one another, the same NHS
+ * number with a birth date or sex that cannot be a slip, possible twins, and
+ * where one side is a child's record: two birth dates that disagree beyond a
+ * slip, or a record with no birth date against the child's. In grouping, one such pair across two groups
+ * stops them joining.
+ */
+export function strongNonMatch(pattern: number, birthA: number, birthB: number, childBornAfter: number, strictTwins = false): boolean {
+  const hold = holdReason(pattern, strictTwins);
+  // An unnamed newborn ("Baby Cooper") against a named record of that date and house is weak, not strong:
+  // a named twin would disagree on the given name with the other twin's records, and that pair is strong.
+  if (hold !== null && !(hold === 'possible twins' && levelOf(pattern, GIVEN) === 0)) return true;
+  // Adults' birth dates are often recorded wrongly or as placeholders; a child's come from the birth
+  // registration, and a same-named brother differs from the child exactly there.
+  if (Math.max(birthA, birthB) <= childBornAfter) return false;
+  if (levelOf(pattern, BIRTH_DATE) === 5 && levelOf(pattern, NHS) !== EXACT) return true;
+  return (birthA < 0) !== (birthB < 0);
 }
 
 /** Levels counted over a sample of pairs, per field. */

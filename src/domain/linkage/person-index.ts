@@ -1,6 +1,6 @@
 import { BLOCKING_RULES, type BlockingRule } from './blocking.ts';
 import { comparePair } from './comparisons.ts';
-import { holdReason, probabilityFromWeight, type LinkageModel, type Outcome, type WeightBreakdown } from './model.ts';
+import { holdReason, pairSide, probabilityFromWeight, type LinkageModel, type Outcome, type WeightBreakdown } from './model.ts';
 import type { PersonRecord } from './person-record.ts';
 import { Vocabulary, prepareRecord, type PreparedRecord } from './prepare.ts';
 
@@ -77,7 +77,7 @@ export class PersonIndex {
           position,
           weight,
           probability,
-          outcome: this.model.decide(probability, pattern).outcome,
+          outcome: this.model.decide(probability, pattern, [pairSide(existing), pairSide(probe)]).outcome,
         });
       }
     });
