@@ -28,6 +28,7 @@ import { linkageReviewRoutes } from './features/linkage-review/routes.ts';
 import { flagsRoutes } from './features/flags/routes.ts';
 import { frontDoorRoutes } from './features/front-door/routes.ts';
 import { userAdminRoutes } from './features/user-admin/routes.ts';
+import { teamAroundChildRoutes } from './features/team-around-child/routes.ts';
 
 /** What the application is built from: hand-wired, no DI framework. */
 export interface AppDependencies {
@@ -138,6 +139,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(flagsRoutes, { database: deps.database, clock: deps.clock });
   await app.register(frontDoorRoutes, { database: deps.database, clock: deps.clock });
   await app.register(userAdminRoutes, { database: deps.database, clock: deps.clock });
+  await app.register(teamAroundChildRoutes, { database: deps.database, clock: deps.clock });
 
   return app;
 }

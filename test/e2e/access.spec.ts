@@ -171,4 +171,24 @@ describe('signing in and access control in Chromium', () => {
     expect(await accessibilityViolations(page)).toEqual([]);
     await context.close();
   });
+  it('adds a lead practitioner to a child’s Team Around the Child through accessible pages', async () => {
+    await ingestBatch(t.database.db, systemContext('test', 'e2e-tac'), {
+      records: [{ agency: 'marlshire-hospital', localId: 'ED-9', kind: 'person', name: { given: ['Wren'], family: 'Halloway' }, birthDate: '2020-01-20' }],
+    }, { clock: t.clock });
+    const { person_id: child } = await t.database.db.selectFrom('person_link as l').innerJoin('agency_record as r', 'r.id', 'l.record_id')
+      .select('l.person_id').where('r.local_id', '=', 'ED-9').executeTakeFirstOrThrow();
+    const { context, page } = await fresh();
+    await signIn(page, 'ed.nurse');
+    await page.goto(`${base}/people/${child}`);
+    await page.getByRole('link', { name: 'Team Around the Child' }).click();
+    await page.waitForURL(`${base}/people/${child}/team-around-child`);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.getByLabel('Agency').selectOption({ label: 'Marlshire 0-19 Health Visiting Service' });
+    await page.getByLabel('Practitioner’s username (optional for a member)').fill('hv.practitioner');
+    await page.getByLabel('Lead practitioner').check();
+    await page.getByRole('button', { name: 'Add to the team' }).click();
+    await expect.poll(() => page.locator('table').first().innerText()).toContain('Priya Shah');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await context.close();
+  });
 });

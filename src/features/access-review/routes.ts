@@ -7,7 +7,8 @@ import type { Clock } from '../../platform/clock.ts';
 import type { RequestContext } from '../../platform/access/context.ts';
 import { requirePersonAccess } from '../../platform/access/person-access.ts';
 import { writeAudit, writeAuditMany } from '../../platform/audit/audit.ts';
-import { NotFoundError } from '../../platform/errors.ts';
+import { isLeadPractitioner } from '../team-around-child/service.ts';
+import { NotFoundError, PersonAccessDenied } from '../../platform/errors.ts';
 import { accessReviewRepository } from './repository.ts';
 
 /** How long break-glass access lasts before it must be asked for again. */
@@ -108,13 +109,15 @@ export const accessReviewRoutes: FastifyPluginAsync<{ database: Database; clock:
     return reply.redirect('/access/break-glass', 303);
   });
 
-  // Who has looked at this child's record: for safeguarding leads (the child's lead
-  // practitioner will be added with the early help feature).
-  app.get<{ Params: { personId: string } }>('/people/:personId/access-log', { config: leads }, async (request, reply) => {
+  // Who has looked at this child's record: for safeguarding leads and for the
+  // child's lead practitioner in the Team Around the Child.
+  app.get<{ Params: { personId: string } }>('/people/:personId/access-log', { config: recordRoles }, async (request, reply) => {
     const ctx = ctxOf(request);
     const { personId } = request.params;
     if (!PERSON_ID.test(personId)) throw new NotFoundError();
     const lead = userOf(ctx);
+    // Anyone else is refused as if the record were not there, and the refusal audited.
+    if (!lead.roles.includes('safeguarding-lead') && !(await isLeadPractitioner(db, lead.userId, personId))) throw new PersonAccessDenied(personId, ctx);
     const entries = await db.transaction().execute(async (trx) => {
       const repo = accessReviewRepository(trx);
       // A lead reviewing their own staff's break-glass may see that record's access log.

@@ -23,8 +23,9 @@ export type PersonAccess = 'relationship' | 'break-glass' | 'named' | 'system';
  * default. Services call it where they read; routes never decide alone.
  *
  * A user sees a person when their agency has a legitimate relationship with the
- * child or family (a linked record, a current or recent involvement, or, at a
- * front door, a recent contact about them), or through a running break-glass
+ * child or family (a linked record, a current or recent involvement, a place
+ * in a child's Team Around the Child, or, at a front door, a recent contact
+ * about them), or through a running break-glass
  * grant. Restricted records (e.g. a family in a refuge) are visible only to
  * the users named for them: neither relationships nor break-glass open them.
  * Analysts and administrators never see people.
@@ -58,7 +59,7 @@ export async function personAccess(
   const related = await repo.relatedPeople(open, actor.agencyId, {
     involvementEndedOn: cutoff.toISOString().slice(0, 10),
     contactSince: new Date(now.getTime() - FRONT_DOOR_CONTACT_DAYS * 86_400_000),
-  });
+  }, actor.userId);
   for (const id of related) result.set(id, 'relationship');
   const pending = open.filter((id) => !result.has(id));
   for (const [id] of await repo.activeBreakGlass(pending, actor.userId, now)) result.set(id, 'break-glass');

@@ -9,10 +9,14 @@ export function accessRepository(db: Db) {
     /**
      * Of these people, those the agency has a legitimate relationship with: it
      * holds a linked record of them or of someone in their family, or has a
-     * current or recent involvement with them or their family, or (for a front
-     * door) a live contact or referral about them or their family.
+     * current or recent involvement with them or their family, (for a front
+     * door) a live contact or referral about them or their family, or a
+     * current or recent place (the agency's or the user's own) in a child's
+     * Team Around the Child.
      */
-    async relatedPeople(personIds: string[], agencyId: string, since: { involvementEndedOn: string; contactSince: Date }): Promise<string[]> {
+    async relatedPeople(
+      personIds: string[], agencyId: string, since: { involvementEndedOn: string; contactSince: Date }, userId?: string,
+    ): Promise<string[]> {
       if (personIds.length === 0) return [];
       // Three separate semi-joins driven by the (few) family members, each on
       // its person index: OR-ed EXISTS made the planner scan whole tables.
@@ -39,6 +43,11 @@ export function accessRepository(db: Db) {
            where exists (select 1 from event_subject s join event e on e.id = s.event_row_id
                           where s.person_id = m.member and s.type in ('contact', 'referral') and s.at >= ${since.contactSince}
                             and e.data ->> 'to' = ${agencyId})
+          union
+          select m.member from members m
+           where exists (select 1 from team_around_child_member t
+                          where t.child_person_id = m.member and (t.agency_id = ${agencyId} or t.user_id = ${userId ?? null}::uuid)
+                            and (t.left_on is null or t.left_on >= ${since.involvementEndedOn}::date))
         )
         select distinct c.person_id from circle c join related r on r.member = c.member
       `.execute(db);

@@ -383,6 +383,21 @@ export interface FrontDoorDecisionReviewTable {
   note: string;
 }
 
+// Issue 3: the Team Around the Child (membership gives access; one lead practitioner).
+export interface TeamAroundChildMemberTable {
+  id: string;
+  child_person_id: string;
+  agency_id: string;
+  user_id: string | null;
+  role: string;
+  joined_on: string;
+  left_on: string | null;
+  added_by: string;
+  added_at: Timestamp;
+  ended_by: string | null;
+  ended_at: Timestamp | null;
+}
+
 export interface DB {
   linkage_parameters: LinkageParametersTable;
   link_review: LinkReviewTable;
@@ -415,4 +430,5 @@ export interface DB {
   front_door_history_view: FrontDoorHistoryViewTable;
   front_door_decision: FrontDoorDecisionTable;
   front_door_decision_review: FrontDoorDecisionReviewTable;
+  team_around_child_member: TeamAroundChildMemberTable;
 }

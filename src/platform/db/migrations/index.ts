@@ -8,6 +8,7 @@ import * as m0006 from './0006_flags.ts';
 import * as m0008 from './0008_front_door.ts';
 import * as m0009 from './0009_demo_state.ts';
 import * as m0012 from './0012_user_administration.ts';
+import * as m0013 from './0013_team_around_child.ts';
 import * as m0010 from './0010_flags_merges.ts';
 
 /**
@@ -24,5 +25,6 @@ export const migrations: Record<string, Migration> = {
   '0008_front_door': m0008,
   '0009_demo_state': m0009,
   '0012_user_administration': m0012,
+  '0013_team_around_child': m0013,
   '0010_flags_merges': m0010,
 };
