@@ -17,6 +17,8 @@ export interface BlockingRule {
   /** The comparisons (field numbers, see comparisons.ts) the rule's key is made of: held out when training on its pairs. */
   readonly fields: readonly number[];
   key(record: PreparedRecord): string;
+  /** Blocks larger than this are skipped for this rule (default: the run's `maxBlockSize`). */
+  readonly maxBlockSize?: number;
   /** Fill `out[0..2]` with the key as integers; false when the record has no key. */
   code(t: RecordTable, i: number, out: Int32Array): boolean;
 }
@@ -137,6 +139,21 @@ export const BLOCKING_RULES: readonly BlockingRule[] = [
     code: (t, i, out) => {
       const date = t.birthDate[i] ?? -1;
       return date >= 0 && set(out, (date / 100) | 0, t.familyPhonetic[i] ?? -1, nameInitial(t, t.given[i] ?? -1));
+    },
+  },
+  {
+    // Records without a birth date (police, housing and parents' records often have none) are proposed by
+    // no other rule unless they share the postcode. Names alone make blocks that grow with the file, so
+    // this rule's blocks are capped: a block of more than 40 records (a common name) is skipped, which
+    // keeps its pairs at most 39 per record, linear in the file.
+    name: 'names sound alike (either order), small blocks only',
+    fields: [GIVEN, FAMILY],
+    maxBlockSize: 40,
+    key: (r) => (r.givenPhonetic && r.familyPhonetic ? sortedPair(r.givenPhonetic, r.familyPhonetic) : ''),
+    code: (t, i, out) => {
+      const g = t.givenPhonetic[i] ?? -1;
+      const f = t.familyPhonetic[i] ?? -1;
+      return set(out, Math.min(g, f), Math.max(g, f));
     },
   },
   {
@@ -320,11 +337,14 @@ export function candidatePairs(records: readonly PreparedRecord[], options: Bloc
   const maxBlockSize = options.maxBlockSize ?? 1000;
   const table = options.table ?? buildTable(records);
   const blocksByRule = rules.map((rule) => compactBlocks(table, rule));
+  const caps = rules.map((rule) => Math.min(rule.maxBlockSize ?? maxBlockSize, maxBlockSize));
   const seenBy = new Int32Array(records.length).fill(-1);
   const pairs = new CandidatePairs();
   const newPairs = new Array<number>(rules.length).fill(0);
   let skippedBlocks = 0;
-  for (const { start } of blocksByRule) for (let b = 0; b + 1 < start.length; b += 1) if ((start[b + 1] ?? 0) - (start[b] ?? 0) > maxBlockSize) skippedBlocks += 1;
+  blocksByRule.forEach(({ start }, r) => {
+    for (let b = 0; b + 1 < start.length; b += 1) if ((start[b + 1] ?? 0) - (start[b] ?? 0) > (caps[r] ?? maxBlockSize)) skippedBlocks += 1;
+  });
   const linking = options.mode === 'link';
   const source = new Uint8Array(records.length);
   for (let i = 0; i < records.length; i += 1) source[i] = records[i]?.source === 0 ? 0 : 1;
@@ -337,7 +357,7 @@ export function candidatePairs(records: readonly PreparedRecord[], options: Bloc
       if (b < 0) continue;
       const from = blocks.start[b] ?? 0;
       const to = blocks.start[b + 1] ?? 0;
-      if (to - from > maxBlockSize || to - from < 2) continue;
+      if (to - from > (caps[r] ?? maxBlockSize) || to - from < 2) continue;
       let found = 0;
       // Members are in ascending order: when finding duplicates only those after i are new pairs.
       for (let k = linking ? from : (blocks.position[i] ?? from) + 1; k < to; k += 1) {
@@ -355,6 +375,6 @@ export function candidatePairs(records: readonly PreparedRecord[], options: Bloc
     pairs,
     newPairsByRule: rules.map((rule, r) => ({ rule: rule.name, pairs: newPairs[r] ?? 0 })),
     skippedBlocks,
-    blockOf: blocksByRule.map(({ blockOf, start }) => blockOf.map((b) => (b >= 0 && (start[b + 1] ?? 0) - (start[b] ?? 0) <= maxBlockSize ? b : -1))),
+    blockOf: blocksByRule.map(({ blockOf, start }, r) => blockOf.map((b) => (b >= 0 && (start[b + 1] ?? 0) - (start[b] ?? 0) <= (caps[r] ?? maxBlockSize) ? b : -1))),
   };
 }

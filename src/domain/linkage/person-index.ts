@@ -62,7 +62,7 @@ export class PersonIndex {
       const key = rule.key(probe);
       if (key === '') return;
       const block = this.blocks[r]?.get(key);
-      if (!block || block.length > this.maxBlockSize) return;
+      if (!block || block.length > Math.min(rule.maxBlockSize ?? this.maxBlockSize, this.maxBlockSize)) return;
       for (const position of block) {
         if (seen.has(position)) continue;
         seen.add(position);
