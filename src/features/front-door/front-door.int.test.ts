@@ -5,6 +5,8 @@ import { seedDemoPartnership } from '../demo/seed.ts';
 import { ingestBatch } from '../ingest/service.ts';
 import { systemContext } from '../../platform/access/context.ts';
 import { recordsRepository } from '../records/repository.ts';
+import { personAccess } from '../../platform/access/person-access.ts';
+import type { RequestContext } from '../../platform/access/context.ts';
 
 const NHS = '9434765919';
 
@@ -115,6 +117,18 @@ describe('the front door: a partner referral, the history panel, a decision that
     expect(audit.map((a) => a.person_id)).toContain(child);
     expect((audit[0]!.details as { historyView: string }).historyView).toBe(saved.history_view_id);
     expect((await door.get('/front-door')).body).not.toContain(`/front-door/contacts/${contactId}"`);
+  });
+
+  it('lets the early help service the decision was handed to see the child, for 30 days', async () => {
+    const ctx: RequestContext = {
+      actor: { kind: 'user', userId: '00000000-0000-4000-8000-0000000000e1', username: 'eh.worker', displayName: 'Early help worker', agencyId: 'marlshire-early-help', teamId: 'eh-north', roles: ['practitioner'] },
+      correlationId: 'fd-handoff',
+    };
+    expect((await personAccess(t.database.db, ctx, [child], t.clock)).get(child)).toBe('relationship');
+    const police: RequestContext = { ...ctx, actor: { ...ctx.actor, agencyId: 'marlshire-police' } as RequestContext['actor'] };
+    expect((await personAccess(t.database.db, police, [child], t.clock)).has(child)).toBe(false);
+    const later: RequestContext = { ...ctx, now: new Date(t.clock.now().getTime() + 31 * 86_400_000) };
+    expect((await personAccess(t.database.db, later, [child])).has(child)).toBe(false);
   });
 
   it('tells the referrer the outcome and lets a manager review it', async () => {

@@ -10,7 +10,7 @@ type Db = Kysely<DB> | Transaction<DB>;
 
 /** An involvement that ended within this many months still counts as a relationship. */
 export const RECENT_INVOLVEMENT_MONTHS = 12;
-/** A front door keeps access to a child for this long after a contact or referral about them. */
+/** A front door keeps access to a child for this long after a contact or referral about them, and the service it hands the decision to for this long after the hand-off. */
 export const FRONT_DOOR_CONTACT_DAYS = 30;
 
 /** Roles whose holders work with children's records. Analysts and administrators do not. */

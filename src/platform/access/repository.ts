@@ -10,7 +10,9 @@ export function accessRepository(db: Db) {
      * Of these people, those the agency has a legitimate relationship with: it
      * holds a linked record of them or of someone in their family, or has a
      * current or recent involvement with them or their family, (for a front
-     * door) a live contact or referral about them or their family, or a
+     * door) a live contact or referral about them or their family, (for the
+     * early help or social work service a front door handed a decision to) that
+     * hand-off in the last 30 days, or a
      * current or recent place (the agency's or the user's own) in a child's
      * Team Around the Child.
      */
@@ -43,6 +45,11 @@ export function accessRepository(db: Db) {
            where exists (select 1 from event_subject s join event e on e.id = s.event_row_id
                           where s.person_id = m.member and s.type in ('contact', 'referral') and s.at >= ${since.contactSince}
                             and e.data ->> 'to' = ${agencyId})
+          union
+          select m.member from members m
+           where exists (select 1 from event_subject s join front_door_decision d on d.contact_event_row_id = s.event_row_id
+                          where s.person_id = m.member and s.type in ('contact', 'referral') and d.handoff_agency_id = ${agencyId}
+                            and d.decided_at >= ${since.contactSince})
           union
           select m.member from members m
            where exists (select 1 from team_around_child_member t
