@@ -93,13 +93,16 @@ export function clusterLinks(records: readonly PreparedRecord[], links: readonly
             refused = true;
             break outer;
           }
-          if (held || probability < options.reviewProbability) weak += 1;
-          total += probability;
           checked += 1;
+          if (held || probability < options.reviewProbability) weak += 1;
+          else total += probability;
         }
       }
+      // The weak pairs tolerated are left out of the mean: it is taken over the pairs that are evidence,
+      // which must be at least as many as the weak ones (a record held only by one weak pair joins).
       const tolerated = checked < 2 ? 0 : Math.max(1, Math.floor(checked * (options.weakShare ?? 0)));
-      if (refused || weak > tolerated || (checked > 0 && total / checked < options.meanProbability)) {
+      const strongPairs = checked - weak;
+      if (refused || weak > tolerated || strongPairs < weak || (strongPairs > 0 && total / strongPairs < options.meanProbability)) {
         refusedMerges += 1;
         continue;
       }
