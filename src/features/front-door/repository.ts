@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
+import { peopleRepository } from '../records/repository.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
@@ -223,19 +224,8 @@ export function frontDoorRepository(db: Db) {
     },
 
     /** Every involvement (open and closed) of these people, with the authority of the agency that held it. */
-    async involvements(personIds: string[]) {
-      if (personIds.length === 0) return [];
-      return db
-        .selectFrom('involvement as i')
-        .innerJoin('agency as a', 'a.id', 'i.agency_id')
-        .select([
-          'i.id', 'i.person_id as personId', 'i.agency_id as agencyId', 'a.name as agencyName', 'a.kind as agencyKind',
-          'a.authority_code as authorityCode', 'i.service', 'i.category', 'i.level', 'i.started_on as startedOn',
-          'i.ended_on as endedOn', 'i.end_reason as endReason',
-        ])
-        .where('i.person_id', 'in', personIds)
-        .orderBy('i.started_on', 'desc')
-        .execute();
+    involvements(personIds: string[]) {
+      return peopleRepository(db).involvements(personIds);
     },
 
     /** What agencies have recorded about these people that bears on risk: attributes (e.g. previous children removed). */

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
+import type { BlockingKeys } from '../linkage-review/repository.ts';
 import type { Rejection } from './validate.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
@@ -27,14 +28,7 @@ function toItem(r: {
 }
 
 /** The blocking keys of one record, as the linker derives them (src/features/records/linking.ts `matchRecord`). */
-export interface BulkBlockingKeys {
-  recordId: number;
-  nhsNumber: string | null;
-  birthDates: string[];
-  postcode: string | null;
-  familyName: string | null;
-  givenName: string | null;
-}
+export type BulkBlockingKeys = BlockingKeys;
 
 /** Ingest batches and the quarantine of rejected items. */
 export function ingestRepository(db: Db) {

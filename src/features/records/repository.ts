@@ -630,7 +630,8 @@ export function peopleRepository(db: Db) {
         .selectFrom('involvement as i')
         .innerJoin('agency as a', 'a.id', 'i.agency_id')
         .select([
-          'i.person_id as personId', 'i.agency_id as agencyId', 'a.name as agencyName', 'i.service', 'i.category', 'i.level',
+          'i.id', 'i.person_id as personId', 'i.agency_id as agencyId', 'a.name as agencyName', 'a.kind as agencyKind',
+          'a.authority_code as authorityCode', 'i.service', 'i.category', 'i.level',
           'i.started_on as startedOn', 'i.ended_on as endedOn', 'i.end_reason as endReason',
         ])
         .where('i.person_id', 'in', personIds)
