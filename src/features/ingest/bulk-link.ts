@@ -4,7 +4,7 @@ import { isValidNhsNumber } from '../../domain/linkage/nhs-number.ts';
 import { decideLink, explainRecords, scoreCandidates, type Candidate } from '../../domain/linkage/incremental.ts';
 import type { PersonRecord as LinkageRecord } from '../../domain/linkage/person-record.ts';
 import { linkageRepository, type ReviewInsert } from '../linkage-review/repository.ts';
-import { activeModel, linkageRecordOf } from '../records/linking.ts';
+import { activeModel, blockingKeysOf, linkageRecordOf } from '../records/linking.ts';
 import type { RecordsRepository, RecordVersionRow } from '../records/repository.ts';
 import { ingestRepository, type BulkBlockingKeys } from './repository.ts';
 
@@ -60,31 +60,7 @@ export function trigramSimilarity(a: Set<string>, b: Set<string>): number {
   return shared / (a.size + b.size - shared);
 }
 
-interface RecordBody {
-  name?: { given?: string[]; family?: string };
-  birthDate?: string;
-  nhsNumber?: string;
-  address?: { postcode?: string };
-}
-
-function swappedDayMonth(date: string): string | null {
-  const [y, m, d] = date.split('-');
-  if (!y || !m || !d || m === d || Number(d) > 12) return null;
-  return `${y}-${d}-${m}`;
-}
-
-/** The blocking keys `matchRecord` derives from a record's body. */
-function keysOf(recordId: number, body: unknown): BulkBlockingKeys {
-  const b = (body ?? {}) as RecordBody;
-  return {
-    recordId,
-    nhsNumber: b.nhsNumber && isValidNhsNumber(b.nhsNumber) ? b.nhsNumber : null,
-    birthDates: b.birthDate ? [b.birthDate, swappedDayMonth(b.birthDate)].filter((d): d is string => d !== null) : [],
-    postcode: b.address?.postcode ? b.address.postcode.replace(/\s+/g, '').toUpperCase() : null,
-    familyName: b.name?.family ? b.name.family.toLowerCase() : null,
-    givenName: b.name?.given?.[0] ? b.name.given[0].toLowerCase() : null,
-  };
-}
+const keysOf = blockingKeysOf;
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   const list = m.get(k);

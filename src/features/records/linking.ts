@@ -10,7 +10,7 @@ import {
 import type { LinkageModel, ModelParameters } from '../../domain/linkage/model.ts';
 import type { PersonRecord as LinkageRecord } from '../../domain/linkage/person-record.ts';
 import type { Vocabulary } from '../../domain/linkage/prepare.ts';
-import { linkageRepository, type LinkageRepository } from '../linkage-review/repository.ts';
+import { linkageRepository, type BlockingKeys, type LinkageRepository } from '../linkage-review/repository.ts';
 import type { RecordsRepository } from './repository.ts';
 import { rebuildFamilies, rebuildInvolvements } from './derived.ts';
 
@@ -100,20 +100,25 @@ function databaseOf(repo: RecordsRepository): Db | null {
   return (repo as { db?: Db }).db ?? null;
 }
 
-/** Match one record against the people it might be (no writes). */
-export async function matchRecord(db: Db, recordId: number, body: unknown): Promise<{ matches: PersonMatch[]; active: ActiveModel; record: LinkageRecord }> {
-  const repo = linkageRepository(db);
-  const active = await activeModel(repo);
+/** What the linker blocks on for a record's body: the same keys for one record (matchRecord) and for a batch (ingest's bulk linking). */
+export function blockingKeysOf(recordId: number, body: unknown): BlockingKeys {
   const b = (body ?? {}) as RecordBody;
-  const record = linkageRecordOf(recordId, body);
-  const rows = await repo.candidates({
+  return {
     recordId,
     nhsNumber: b.nhsNumber && isValidNhsNumber(b.nhsNumber) ? b.nhsNumber : null,
     birthDates: b.birthDate ? [b.birthDate, swappedDayMonth(b.birthDate)].filter((d): d is string => d !== null) : [],
     postcode: b.address?.postcode ? b.address.postcode.replace(/\s+/g, '').toUpperCase() : null,
     familyName: b.name?.family ? b.name.family.toLowerCase() : null,
     givenName: b.name?.given?.[0] ? b.name.given[0].toLowerCase() : null,
-  });
+  };
+}
+
+/** Match one record against the people it might be (no writes). */
+export async function matchRecord(db: Db, recordId: number, body: unknown): Promise<{ matches: PersonMatch[]; active: ActiveModel; record: LinkageRecord }> {
+  const repo = linkageRepository(db);
+  const active = await activeModel(repo);
+  const record = linkageRecordOf(recordId, body);
+  const rows = await repo.candidates(blockingKeysOf(recordId, body));
   const refused = new Set<number>();
   for (const pair of await repo.notSamePairs([recordId])) refused.add(pair.recordId === recordId ? pair.candidateRecordId : pair.recordId);
   const refusedPeople = new Set(rows.filter((r) => refused.has(r.recordId)).map((r) => r.personId));
