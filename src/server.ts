@@ -35,7 +35,9 @@ export async function startKinsight(config: Config, options: StartOptions): Prom
   say(config.database.kind === 'postgres'
     ? 'Connecting to PostgreSQL (DATABASE_URL)…'
     : `Opening the embedded database in ${config.database.dataDir}…`);
-  const database = await openDatabase(config.database);
+  const database = await openDatabase(config.database.kind === 'postgres'
+    ? { ...config.database, onIdleConnectionError: (err) => logger.warn({ err }, 'an idle database connection was closed by the server') }
+    : config.database);
   try {
     const applied = await migrateToLatest(database.db);
     say(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'Database schema is up to date.');

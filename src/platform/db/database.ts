@@ -9,7 +9,7 @@ import { PGliteDialect } from './pglite-dialect.ts';
 export type Engine = 'pglite' | 'postgres';
 
 export type DatabaseSettings =
-  | { kind: 'postgres'; url: string; poolSize?: number }
+  | { kind: 'postgres'; url: string; poolSize?: number; onIdleConnectionError?: (error: Error) => void }
   | { kind: 'pglite'; dataDir: string | null };
 
 /** An open database: the typed query builder, which engine it is, and how to close it. */
@@ -43,6 +43,10 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
     // short indexed reads: when the planner misjudges a query as expensive it
     // spent 100-150 ms compiling (measured on the front-door history panel).
     const pool = new pg.Pool({ connectionString: settings.url, max: settings.poolSize ?? 10, options: '-c jit=off' });
+    // An idle connection the server ends (a restart, an administrator, a dropped
+    // scratch database) is reported on the pool; pg has already removed it and
+    // the next query opens a new one. Unheard, the event would stop the process.
+    pool.on('error', (error) => settings.onIdleConnectionError?.(error));
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { db, engine: 'postgres', close: () => db.destroy() };
   }
