@@ -300,6 +300,20 @@ export function flagsRepository(db: Db) {
       return out;
     },
 
+    /** The current, named lead practitioner in each of these children's Team Around the Child. */
+    async leadPractitionersOf(personIds: string[]): Promise<Map<string, string>> {
+      const out = new Map<string, string>();
+      for (const part of chunks([...new Set(personIds)], WIDE)) {
+        const rows = await db.selectFrom('team_around_child_member')
+          .select(['child_person_id as personId', 'user_id as userId'])
+          .where('child_person_id', 'in', part).where('role', '=', 'lead-practitioner').where('left_on', 'is', null)
+          .where('user_id', 'is not', null)
+          .execute();
+        for (const r of rows) out.set(r.personId, r.userId!);
+      }
+      return out;
+    },
+
     async teamsOfAgencies(agencyIds: string[]) {
       if (agencyIds.length === 0) return [];
       return db.selectFrom('team').select(['id', 'agency_id as agencyId', 'name', 'kind']).where('agency_id', 'in', agencyIds).orderBy('id').execute();

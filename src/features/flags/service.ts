@@ -54,23 +54,13 @@ async function inTransaction<T>(db: Db | Transaction<DB>, fn: (trx: Db | Transac
 const LEAD_SERVICES = ['child-protection', 'looked-after', 'child-in-need', 'early-help', 'tac'];
 
 /**
- * Who a new flag goes to: the team of the agency leading an open involvement
- * for the child (child protection, looked after, child in need, early help,
- * team around the child, then any other), else the front-door queue.
+ * Who a new flag goes to: the child's lead practitioner in the Team Around the
+ * Child, else the team of the agency leading an open involvement for the child
+ * (child protection, looked after, child in need, early help, team around the
+ * child, then any other), else the front-door queue.
  */
 export async function routeFor(repo: FlagsRepository, personId: string, homeAuthority: string): Promise<{ kind: RoutedToKind; id: string | null }> {
-  const open = await repo.openInvolvements(personId);
-  const rank = (s: string) => (LEAD_SERVICES.includes(s) ? LEAD_SERVICES.indexOf(s) : LEAD_SERVICES.length);
-  const ordered = [...open].sort((a, b) => rank(a.service) - rank(b.service));
-  const teams = await repo.teamsOfAgencies([...new Set(ordered.map((i) => i.agencyId))]);
-  for (const inv of ordered) {
-    if (inv.teamId) return { kind: 'team', id: inv.teamId };
-    const team = teams.find((t) => t.agencyId === inv.agencyId);
-    if (team) return { kind: 'team', id: team.id };
-  }
-  const doors = await repo.frontDoorAgencies();
-  const door = doors.find((d) => d.authority === homeAuthority) ?? doors[0];
-  return { kind: 'front-door', id: door?.id ?? null };
+  return (await routesFor(repo, [personId], homeAuthority)).get(personId)!;
 }
 
 const actorOf = (ctx: RequestContext) => ({
@@ -131,10 +121,11 @@ function changesFor(items: PersonFindings[], existing: Map<string, FlagRow[]>): 
 /** Services in the order their worker leads for the child (routeFor), as a rank. */
 const leadRank = (s: string) => (LEAD_SERVICES.includes(s) ? LEAD_SERVICES.indexOf(s) : LEAD_SERVICES.length);
 
-/** routeFor for many people at once: three queries whatever the number of people. */
+/** routeFor for many people at once: four queries whatever the number of people. */
 async function routesFor(repo: FlagsRepository, personIds: string[], homeAuthority: string): Promise<Map<string, { kind: RoutedToKind; id: string | null }>> {
   const out = new Map<string, { kind: RoutedToKind; id: string | null }>();
   if (personIds.length === 0) return out;
+  const leads = await repo.leadPractitionersOf(personIds);
   const open = await repo.openInvolvementsOf(personIds);
   const teams = await repo.teamsOfAgencies([...new Set(open.map((i) => i.agencyId))]);
   const doors = await repo.frontDoorAgencies();
@@ -143,8 +134,9 @@ async function routesFor(repo: FlagsRepository, personIds: string[], homeAuthori
   for (const i of open) ofPerson.set(i.personId, [...(ofPerson.get(i.personId) ?? []), i]);
   for (const p of personIds) {
     const ordered = [...(ofPerson.get(p) ?? [])].sort((a, b) => leadRank(a.service) - leadRank(b.service));
-    let route: { kind: RoutedToKind; id: string | null } | undefined;
-    for (const inv of ordered) {
+    const lead = leads.get(p);
+    let route: { kind: RoutedToKind; id: string | null } | undefined = lead ? { kind: 'user', id: lead } : undefined;
+    for (const inv of route ? [] : ordered) {
       if (inv.teamId) { route = { kind: 'team', id: inv.teamId }; break; }
       const team = teams.find((t) => t.agencyId === inv.agencyId);
       if (team) { route = { kind: 'team', id: team.id }; break; }

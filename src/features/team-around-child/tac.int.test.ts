@@ -5,6 +5,8 @@ import { signInAs, type Browserless } from '../../../test/support/sign-in.ts';
 import { systemContext } from '../../platform/access/context.ts';
 import { seedDemoPartnership } from '../demo/seed.ts';
 import { ingestBatch } from '../ingest/service.ts';
+import { routeFor } from '../flags/service.ts';
+import { flagsRepository } from '../flags/repository.ts';
 
 describe(`the Team Around the Child gives its members access, and its lead practitioner the access log (${expectedEngine})`, () => {
   let t: TestApp;
@@ -49,6 +51,9 @@ describe(`the Team Around the Child gives its members access, and its lead pract
     expect(log.statusCode).toBe(200);
     // The nurse is in the child's circle through her agency's record, but is not the lead practitioner.
     expect((await nurse.get(`/people/${child}/access-log`)).statusCode).toBe(404);
+    // New flags about the child go to the lead practitioner's own worklist.
+    const hvUser = await t.database.db.selectFrom('app_user').select('id').where('username', '=', 'hv.practitioner').executeTakeFirstOrThrow();
+    expect(await routeFor(flagsRepository(t.database.db), child, 'E06009999')).toEqual({ kind: 'user', id: hvUser.id });
     const second = await nurse.post(`/people/${child}/team-around-child`, { agencyId: 'marlshire-hospital', username: 'ed.nurse', role: 'lead-practitioner' });
     expect(second.body).toContain('The child already has a lead practitioner: end their place first');
   });
@@ -61,6 +66,7 @@ describe(`the Team Around the Child gives its members access, and its lead pract
     expect(row.left_on).not.toBeNull();
     expect((await hv.get(`/people/${child}`)).statusCode).toBe(200);
     expect((await hv.get(`/people/${child}/access-log`)).statusCode).toBe(404);
+    expect((await routeFor(flagsRepository(t.database.db), child, 'E06009999')).kind).toBe('front-door');
     t.clock.set(new Date(t.clock.now().getTime() + 380 * 86_400_000));
     const later = await signInAs(t.app, t.clock, 'hv.practitioner');
     expect((await later.get(`/people/${child}`)).statusCode).toBe(404);
