@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { withRoles } from '../../platform/http/access-rule.ts';
 import type { Database } from '../../platform/db/database.ts';
 import type { Clock } from '../../platform/clock.ts';
-import type { RequestContext } from '../../platform/access/context.ts';
+import { requireUser, type RequestContext } from '../../platform/access/context.ts';
 import { requirePersonAccess } from '../../platform/access/person-access.ts';
 import { writeAudit, writeAuditMany } from '../../platform/audit/audit.ts';
 import { isLeadPractitioner } from '../team-around-child/service.ts';
@@ -33,10 +33,6 @@ function ctxOf(request: FastifyRequest): RequestContext {
   if (!request.requestContext) throw new NotFoundError();
   return request.requestContext;
 }
-function userOf(ctx: RequestContext) {
-  if (ctx.actor.kind !== 'user') throw new NotFoundError();
-  return ctx.actor;
-}
 
 const recordRoles = withRoles('practitioner', 'front-door-practitioner', 'team-manager', 'safeguarding-lead');
 
@@ -56,7 +52,7 @@ export const accessReviewRoutes: FastifyPluginAsync<{ database: Database; clock:
     const { personId } = request.params;
     if (!PERSON_ID.test(personId)) throw new NotFoundError();
     const ctx = ctxOf(request);
-    const user = userOf(ctx);
+    const user = requireUser(ctx);
     const parsed = breakGlassForm.safeParse(request.body ?? {});
     if (!parsed.success) {
       const errors = parsed.error.issues.map((i) => ({ text: i.message, href: `#${String(i.path[0])}` }));
@@ -85,14 +81,14 @@ export const accessReviewRoutes: FastifyPluginAsync<{ database: Database; clock:
   const leads = withRoles('safeguarding-lead');
 
   app.get('/access/break-glass', { config: leads }, async (request, reply) => {
-    const user = userOf(ctxOf(request));
+    const user = requireUser(ctxOf(request));
     const grants = await accessReviewRepository(db).unreviewedBreakGlass(user.agencyId);
     return reply.render('access-review/views/break-glass-review.njk', { title: 'Break-glass access to review', grants });
   });
 
   app.post<{ Params: { grantId: string } }>('/access/break-glass/:grantId/review', { config: leads }, async (request, reply) => {
     const ctx = ctxOf(request);
-    const user = userOf(ctx);
+    const user = requireUser(ctx);
     const parsed = reviewForm.safeParse(request.body ?? {});
     if (!parsed.success) {
       const grants = await accessReviewRepository(db).unreviewedBreakGlass(user.agencyId);
@@ -115,7 +111,7 @@ export const accessReviewRoutes: FastifyPluginAsync<{ database: Database; clock:
     const ctx = ctxOf(request);
     const { personId } = request.params;
     if (!PERSON_ID.test(personId)) throw new NotFoundError();
-    const lead = userOf(ctx);
+    const lead = requireUser(ctx);
     // Anyone else is refused as if the record were not there, and the refusal audited.
     if (!lead.roles.includes('safeguarding-lead') && !(await isLeadPractitioner(db, lead.userId, personId))) throw new PersonAccessDenied(personId, ctx);
     const entries = await db.transaction().execute(async (trx) => {
@@ -132,7 +128,7 @@ export const accessReviewRoutes: FastifyPluginAsync<{ database: Database; clock:
   const managers = withRoles('team-manager', 'safeguarding-lead');
 
   app.get('/access/users', { config: managers }, async (request, reply) => {
-    const user = userOf(ctxOf(request));
+    const user = requireUser(ctxOf(request));
     const users = await accessReviewRepository(db).usersOfAgency(user.agencyId);
     return reply.render('access-review/views/users.njk', { title: 'Staff activity', users });
   });
@@ -140,7 +136,7 @@ export const accessReviewRoutes: FastifyPluginAsync<{ database: Database; clock:
   // A user's activity, for managers in the same agency.
   app.get<{ Params: { userId: string } }>('/access/users/:userId', { config: managers }, async (request, reply) => {
     const ctx = ctxOf(request);
-    const manager = userOf(ctx);
+    const manager = requireUser(ctx);
     const repo = accessReviewRepository(db);
     const subject = await repo.findUser(request.params.userId);
     if (!subject || subject.agencyId !== manager.agencyId) throw new NotFoundError();

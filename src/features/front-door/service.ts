@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
-import type { RequestContext } from '../../platform/access/context.ts';
+import { requireUser, type RequestContext } from '../../platform/access/context.ts';
 import { formatDate, type Clock } from '../../platform/clock.ts';
 import { filterVisiblePeople, personAccess } from '../../platform/access/person-access.ts';
 import { writeAudit, writeAuditMany } from '../../platform/audit/audit.ts';
@@ -73,10 +73,6 @@ const dueDay = (deadline: Date) => formatDate(new Date(deadline.getTime() - 1));
 export const RE_REFERRAL_MONTHS = 12;
 const FRONT_DOOR_ROLES = ['front-door-practitioner', 'team-manager'];
 
-function user(ctx: RequestContext) {
-  if (ctx.actor.kind !== 'user') throw new NotFoundError();
-  return ctx.actor;
-}
 
 function monthsBefore(at: Date, months: number): Date {
   const d = new Date(at);
@@ -86,7 +82,7 @@ function monthsBefore(at: Date, months: number): Date {
 
 /** The front door this user works at (front-door staff) or refers to (partners). */
 export async function frontDoorOf(db: Db | Transaction<DB>, ctx: RequestContext): Promise<string> {
-  const id = await frontDoorRepository(db).frontDoorFor(user(ctx).agencyId);
+  const id = await frontDoorRepository(db).frontDoorFor(requireUser(ctx).agencyId);
   if (!id) throw new AppError(404, 'no-front-door', 'There is no front door registered for your area');
   return id;
 }
@@ -104,7 +100,7 @@ export interface QueueItem extends ContactRow {
 /** Every live contact with no decision, urgent first, then oldest first; each with its one-working-day deadline. */
 export async function triageQueue(db: Db, ctx: RequestContext, clock: Clock): Promise<{ items: QueueItem[]; frontDoor: string }> {
   const frontDoor = await frontDoorOf(db, ctx);
-  if (user(ctx).agencyId !== frontDoor) throw new NotFoundError();
+  if (requireUser(ctx).agencyId !== frontDoor) throw new NotFoundError();
   const now = clock.now();
   return db.transaction().execute(async (trx) => {
     const repo = frontDoorRepository(trx);
@@ -237,7 +233,7 @@ function rejectedReasons(result: IngestResult): string {
  * front door keeps (referrer, consent, lawful basis, urgency).
  */
 export async function recordContact(db: Db, ctx: RequestContext, f: ContactForm, clock: Clock): Promise<number> {
-  const actor = user(ctx);
+  const actor = requireUser(ctx);
   const frontDoor = await frontDoorOf(db, ctx);
   const repo = frontDoorRepository(db);
   const at = clock.now();
@@ -296,7 +292,7 @@ export const lateralCheckForm = z.object({
 });
 
 export async function recordLateralCheck(db: Db, ctx: RequestContext, eventRowId: number, f: z.infer<typeof lateralCheckForm>, clock: Clock): Promise<void> {
-  const actor = user(ctx);
+  const actor = requireUser(ctx);
   const { contact, subjects } = await contactInScope(db, ctx, eventRowId, clock);
   const id = `fdlc-${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   const result = await ingestBatch(db, ctx, {
@@ -308,7 +304,7 @@ export async function recordLateralCheck(db: Db, ctx: RequestContext, eventRowId
 
 /** A contact the caller's front door may work on, with its subjects; the caller must be able to see at least one of them. */
 async function contactInScope(db: Db | Transaction<DB>, ctx: RequestContext, eventRowId: number, clock: Clock) {
-  const actor = user(ctx);
+  const actor = requireUser(ctx);
   const repo = frontDoorRepository(db);
   const contact = await repo.contact(eventRowId);
   if (!contact || contact.to !== actor.agencyId) throw new NotFoundError();
@@ -424,7 +420,7 @@ export function panelContents(p: HistoryPanel) {
 
 /** The decision screen: the panel, recorded as seen (front_door_history_view) and audited. */
 export async function decisionScreen(db: Db, ctx: RequestContext, eventRowId: number, clock: Clock): Promise<{ panel: HistoryPanel; historyViewId: string }> {
-  const actor = user(ctx);
+  const actor = requireUser(ctx);
   if (!actor.roles.some((r) => FRONT_DOOR_ROLES.includes(r))) throw new NotFoundError();
   return db.transaction().execute(async (trx) => {
     const panel = await buildHistoryPanel(trx, ctx, eventRowId, clock);
@@ -479,7 +475,7 @@ const HANDOFF_KIND: Partial<Record<Outcome, string>> = {
  * service's queue.
  */
 export async function decide(db: Db, ctx: RequestContext, eventRowId: number, f: DecisionForm, clock: Clock): Promise<string> {
-  const actor = user(ctx);
+  const actor = requireUser(ctx);
   if (!actor.roles.some((r) => FRONT_DOOR_ROLES.includes(r))) throw new NotFoundError();
   const at = clock.now();
   const decisionId = `fdd_${randomUUID().replaceAll('-', '')}`;
@@ -539,7 +535,7 @@ export async function decide(db: Db, ctx: RequestContext, eventRowId: number, f:
 
 /** The referrer's view: what happened to the contacts they (or their agency) sent. Outcome and level; rationale only where they may see the child. */
 export async function myReferrals(db: Db, ctx: RequestContext, clock: Clock) {
-  const actor = user(ctx);
+  const actor = requireUser(ctx);
   return db.transaction().execute(async (trx) => {
     const repo = frontDoorRepository(trx);
     const sent = await repo.sentBy(actor.userId, actor.agencyId);
@@ -563,7 +559,7 @@ export async function myReferrals(db: Db, ctx: RequestContext, clock: Clock) {
 
 /** The receiving service's queue: decisions handed off to the caller's agency. */
 export async function handoffQueue(db: Db, ctx: RequestContext, clock: Clock) {
-  const actor = user(ctx);
+  const actor = requireUser(ctx);
   return db.transaction().execute(async (trx) => {
     const repo = frontDoorRepository(trx);
     const decisions = await repo.decisions({ handoffAgencyId: actor.agencyId });
@@ -584,7 +580,7 @@ export const REPEATED_NFA = 2;
 
 /** A manager's review: recent decisions, their reviews, and families with repeated no-further-action. */
 export async function managerReview(db: Db, ctx: RequestContext, clock: Clock) {
-  const actor = user(ctx);
+  const actor = requireUser(ctx);
   if (!actor.roles.includes('team-manager')) throw new NotFoundError();
   const frontDoor = await frontDoorOf(db, ctx);
   if (frontDoor !== actor.agencyId) throw new NotFoundError();
@@ -623,7 +619,7 @@ export const reviewForm = z.object({
 });
 
 export async function reviewDecision(db: Db, ctx: RequestContext, decisionId: string, f: z.infer<typeof reviewForm>, clock: Clock): Promise<void> {
-  const actor = user(ctx);
+  const actor = requireUser(ctx);
   if (!actor.roles.includes('team-manager')) throw new NotFoundError();
   await db.transaction().execute(async (trx) => {
     const repo = frontDoorRepository(trx);

@@ -3,6 +3,7 @@ import type { Database } from '../../platform/db/database.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { withRoles } from '../../platform/http/access-rule.ts';
 import { NotFoundError } from '../../platform/errors.ts';
+import { errorSummary, fieldErrorsOf, type FieldError } from '../../platform/http/form-errors.ts';
 import type { RequestContext } from '../../platform/access/context.ts';
 import { PERSON_ID } from '../records/routes.ts';
 import { tacRepository } from './repository.ts';
@@ -15,12 +16,11 @@ const MEMBER_ID = /^tac_[0-9a-f]{32}$/;
 export const teamAroundChildRoutes: FastifyPluginAsync<{ database: Database; clock: Clock }> = async (app, { database, clock }) => {
   const db = database.db;
 
-  async function page(reply: FastifyReply, ctx: RequestContext, personId: string, values: Record<string, unknown> = {}, errors?: { field: string; text: string }[]) {
+  async function page(reply: FastifyReply, ctx: RequestContext, personId: string, values: Record<string, unknown> = {}, errors?: FieldError[]) {
     const team = await teamAroundChild(db, ctx, personId, clock);
     return reply.status(errors ? 400 : 200).render('team-around-child/views/team.njk', {
       title: 'Team Around the Child', personId, ...team, agencies: await tacRepository(db).agencies(), values,
-      errors: errors?.map((e) => ({ text: e.text, href: `#${e.field}` })),
-      fieldErrors: Object.fromEntries((errors ?? []).map((e) => [e.field, e.text])),
+      ...errorSummary(errors),
     });
   }
 
@@ -35,11 +35,7 @@ export const teamAroundChildRoutes: FastifyPluginAsync<{ database: Database; clo
     if (!ctx || !PERSON_ID.test(personId)) throw new NotFoundError();
     const body = (request.body ?? {}) as Record<string, unknown>;
     const parsed = memberForm.safeParse(body);
-    if (!parsed.success) {
-      const seen = new Set<string>();
-      const errors = parsed.error.issues.map((i) => ({ field: String(i.path[0]), text: i.message })).filter((e) => (seen.has(e.field) ? false : (seen.add(e.field), true)));
-      return page(reply, ctx, personId, body, errors);
-    }
+    if (!parsed.success) return page(reply, ctx, personId, body, fieldErrorsOf(parsed.error));
     const outcome = await addMember(db, ctx, personId, parsed.data, clock);
     if (outcome.kind === 'invalid') return page(reply, ctx, personId, body, outcome.errors);
     return reply.redirect(`/people/${personId}/team-around-child`, 303);

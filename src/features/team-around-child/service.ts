@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
-import type { RequestContext } from '../../platform/access/context.ts';
+import { requireUser, type RequestContext } from '../../platform/access/context.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { auditOutcomeFor, requirePersonAccess } from '../../platform/access/person-access.ts';
 import { writeAudit } from '../../platform/audit/audit.ts';
+import type { FieldError } from '../../platform/http/form-errors.ts';
 import { NotFoundError } from '../../platform/errors.ts';
 import { londonDate } from '../../domain/timescales/working-days.ts';
 import { tacRepository, type TacMember } from './repository.ts';
@@ -17,12 +18,7 @@ export const memberForm = z.object({
 });
 export type MemberForm = z.infer<typeof memberForm>;
 
-export type AddOutcome = { kind: 'added' } | { kind: 'invalid'; errors: { field: string; text: string }[] };
-
-function userOf(ctx: RequestContext) {
-  if (ctx.actor.kind !== 'user') throw new NotFoundError();
-  return ctx.actor;
-}
+export type AddOutcome = { kind: 'added' } | { kind: 'invalid'; errors: FieldError[] };
 
 /** The child's Team Around the Child, current and past, after the access check; the read is audited. */
 export async function teamAroundChild(db: Kysely<DB>, ctx: RequestContext, personId: string, clock: Clock): Promise<{ current: TacMember[]; past: TacMember[] }> {
@@ -40,11 +36,11 @@ export async function teamAroundChild(db: Kysely<DB>, ctx: RequestContext, perso
  * place ended first, so the change is a decision someone made and recorded.
  */
 export async function addMember(db: Kysely<DB>, ctx: RequestContext, personId: string, form: MemberForm, clock: Clock): Promise<AddOutcome> {
-  const actor = userOf(ctx);
+  const actor = requireUser(ctx);
   return db.transaction().execute(async (trx) => {
     const access = await requirePersonAccess(trx, ctx, personId, clock);
     const repo = tacRepository(trx);
-    const errors: { field: string; text: string }[] = [];
+    const errors: FieldError[] = [];
     if (!(await repo.agencies()).some((a) => a.id === form.agencyId)) errors.push({ field: 'agencyId', text: 'Select the agency joining the team' });
     let userId: string | null = null;
     if (form.username) {
@@ -74,7 +70,7 @@ export async function addMember(db: Kysely<DB>, ctx: RequestContext, personId: s
 
 /** End a membership (it stays on record; access lasts 12 months more, as for an ended involvement). */
 export async function endMember(db: Kysely<DB>, ctx: RequestContext, personId: string, memberId: string, clock: Clock): Promise<void> {
-  const actor = userOf(ctx);
+  const actor = requireUser(ctx);
   await db.transaction().execute(async (trx) => {
     const access = await requirePersonAccess(trx, ctx, personId, clock);
     const now = clock.now();

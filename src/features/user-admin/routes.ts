@@ -4,6 +4,7 @@ import type { Clock } from '../../platform/clock.ts';
 import { withRoles } from '../../platform/http/access-rule.ts';
 import { writeAudit } from '../../platform/audit/audit.ts';
 import { NotFoundError } from '../../platform/errors.ts';
+import { errorSummary, fieldErrorsOf, type FieldError } from '../../platform/http/form-errors.ts';
 import { userAdminRepository } from './repository.ts';
 import { newUserForm, ROLE_NAMES, userAdminService, type AccountChange, type Handover } from './service.ts';
 
@@ -20,12 +21,11 @@ export const userAdminRoutes: FastifyPluginAsync<{ database: Database; clock: Cl
   const service = userAdminService(database, clock);
   const roleItems = Object.entries(ROLE_NAMES).map(([value, text]) => ({ value, text }));
 
-  async function formPage(reply: FastifyReply, values: Record<string, unknown>, errors?: { field: string; text: string }[]) {
+  async function formPage(reply: FastifyReply, values: Record<string, unknown>, errors?: FieldError[]) {
     const repo = userAdminRepository(database.db);
-    const list = errors?.map((e) => ({ text: e.text, href: `#${e.field}` }));
     return reply.status(errors ? 400 : 200).render('user-admin/views/new.njk', {
       title: 'Create a staff account', values, roleItems, agencies: await repo.agencies(), teams: await repo.teams(),
-      errors: list, fieldErrors: Object.fromEntries((errors ?? []).map((e) => [e.field, e.text])),
+      ...errorSummary(errors),
     });
   }
 
@@ -45,13 +45,7 @@ export const userAdminRoutes: FastifyPluginAsync<{ database: Database; clock: Cl
   app.post('/admin/users/new', { config: administrators }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const parsed = newUserForm.safeParse(body);
-    if (!parsed.success) {
-      const seen = new Set<string>();
-      const errors = parsed.error.issues
-        .map((i) => ({ field: String(i.path[0]), text: i.message }))
-        .filter((e) => (seen.has(e.field) ? false : (seen.add(e.field), true)));
-      return formPage(reply, body, errors);
-    }
+    if (!parsed.success) return formPage(reply, body, fieldErrorsOf(parsed.error));
     const outcome = await service.create(request.requestContext!, parsed.data);
     if (outcome.kind === 'invalid') return formPage(reply, body, outcome.errors);
     return handoverPage(reply, outcome.handover, 'Account created');

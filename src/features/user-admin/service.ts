@@ -4,6 +4,7 @@ import type { Database } from '../../platform/db/database.ts';
 import type { RequestContext } from '../../platform/access/context.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { writeAudit } from '../../platform/audit/audit.ts';
+import type { FieldError } from '../../platform/http/form-errors.ts';
 import { ROLES } from '../../platform/http/access-rule.ts';
 import { hashPassword, temporaryPassword } from '../sign-in/passwords.ts';
 import { needsSecondFactor } from '../sign-in/service.ts';
@@ -41,7 +42,7 @@ export interface Handover {
 
 export type CreateOutcome =
   | { kind: 'created'; handover: Handover }
-  | { kind: 'invalid'; errors: { field: string; text: string }[] };
+  | { kind: 'invalid'; errors: FieldError[] };
 
 export type AccountChange = 'deactivate' | 'reactivate' | 'unlock' | 'reset';
 
@@ -61,7 +62,7 @@ export function userAdminService(database: Database, clock: Clock) {
       if (ctx.actor.kind !== 'user') throw new Error('only a signed-in administrator creates accounts');
       const createdBy = ctx.actor.userId;
       const repo = userAdminRepository(database.db);
-      const errors: { field: string; text: string }[] = [];
+      const errors: FieldError[] = [];
       if (await repo.usernameTaken(form.username)) errors.push({ field: 'username', text: 'That username is already in use: choose another' });
       const agencies = await repo.agencies();
       if (!agencies.some((a) => a.id === form.agencyId)) errors.push({ field: 'agencyId', text: 'Select the agency they work for' });

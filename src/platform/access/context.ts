@@ -1,4 +1,5 @@
 import type { Role } from '../http/access-rule.ts';
+import { NotFoundError } from '../errors.ts';
 
 /** Who is acting: a signed-in person, a partner agency's system, or Kinsight itself. */
 export type Actor =
@@ -33,4 +34,10 @@ export interface RequestContext {
 /** A context for Kinsight's own processes (no user). */
 export function systemContext(process: string, correlationId: string): RequestContext {
   return { actor: { kind: 'system', process }, correlationId };
+}
+
+/** The signed-in person acting, for work only a person does; anyone else is answered "not found". */
+export function requireUser(ctx: RequestContext): Extract<Actor, { kind: 'user' }> {
+  if (ctx.actor.kind !== 'user') throw new NotFoundError();
+  return ctx.actor;
 }
