@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Database } from '../src/platform/db/database.ts';
 import { openScratchDatabase } from '../src/platform/db/scratch.ts';
 import { systemContext } from '../src/platform/access/context.ts';
@@ -28,11 +27,11 @@ export async function loadedCounty(
   size: { children: number; years: number; seed?: number },
   label: string,
 ): Promise<Loaded> {
-  if (!options.quick) return loadCounty_(options, size, label);
+  if (!options.quick) return loadFreshCounty(options, size, label);
   const key = `${size.children}/${size.years}/${size.seed ?? ''}`;
   let entry = shared.get(key);
   if (!entry) {
-    const loading = loadCounty_(options, size, label);
+    const loading = loadFreshCounty(options, size, label);
     entry = { loading, close: async () => (await loading).database.close() };
     shared.set(key, entry);
   }
@@ -40,7 +39,7 @@ export async function loadedCounty(
   return { ...loaded, database: { ...loaded.database, close: async () => {} } };
 }
 
-async function loadCounty_(
+async function loadFreshCounty(
   options: BenchOptions,
   size: { children: number; years: number; seed?: number },
   label: string,
@@ -60,7 +59,6 @@ async function loadCounty_(
       },
     });
     const wallSeconds = (performance.now() - started) / 1000;
-    await sql`analyze`.execute(database.db);
     return { database, result, wallSeconds };
   } catch (error) {
     await database.close();

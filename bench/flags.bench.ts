@@ -1,5 +1,4 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { sql } from 'kysely';
 import path from 'node:path';
 import { evaluateFlags, FLAG_CATALOGUE, eventInstant } from '../src/domain/flags/index.ts';
 import { addCalendarDays, londonDate, startOfLondonDay } from '../src/domain/timescales/working-days.ts';
@@ -233,8 +232,6 @@ export async function benchSpeed(options: BenchOptions, children: number, years:
       clock, onProgress: (p) => options.progress(`flags speed: loaded ${p.households} households, ${p.events} events`),
     });
     const asAt = endOfDay(county.window.end);
-    // Statistics as autovacuum leaves them after a bulk load (a live database has them; a scratch one may not yet).
-    await sql`analyze`.execute(db);
     options.progress('flags speed: full recompute');
     const started = performance.now();
     const full = await recomputeFlags(db, asAt);

@@ -60,8 +60,6 @@ export function trigramSimilarity(a: Set<string>, b: Set<string>): number {
   return shared / (a.size + b.size - shared);
 }
 
-const keysOf = blockingKeysOf;
-
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   const list = m.get(k);
   if (list) list.push(v);
@@ -93,7 +91,7 @@ export async function linkNewRecords(
   }
   const people = options.toLink.map((l) => ({ ...l, version: latest.get(l.recordId)! }));
   const persons = people.filter((p) => p.version.row.kind === 'person');
-  const keys = persons.map((p) => keysOf(p.recordId, p.version.row.body));
+  const keys = persons.map((p) => blockingKeysOf(p.recordId, p.version.row.body));
   const before = await ingest.bulkCandidates(keys, CANDIDATE_LIMIT);
   const notSame = await ingest.notSamePairsOf(persons.map((p) => p.recordId));
   const keysByRecord = new Map(persons.map((p, i) => [p.recordId, { keys: keys[i]!, before: before.get(i) ?? [] }]));
