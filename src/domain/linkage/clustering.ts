@@ -65,14 +65,18 @@ export function clusterLinks(records: readonly PreparedRecord[], links: readonly
     return root;
   };
   const membersOf = (root: number): number[] => members.get(root) ?? [root];
+  /** The two groups a link's records are in now, or null when they are already one. */
+  const groupsApart = (link: { first: number; second: number }) => {
+    const rootA = find(link.first);
+    const rootB = find(link.second);
+    return rootA === rootB ? null : { rootA, rootB, groupA: membersOf(rootA), groupB: membersOf(rootB) };
+  };
   let refusedMerges = 0;
   const ordered = [...links].sort((x, y) => y.weight - x.weight);
   for (const link of ordered) {
-    const rootA = find(link.first);
-    const rootB = find(link.second);
-    if (rootA === rootB) continue;
-    const groupA = membersOf(rootA);
-    const groupB = membersOf(rootB);
+    const apart = groupsApart(link);
+    if (!apart) continue;
+    const { rootA, rootB, groupA, groupB } = apart;
     if (groupA.length + groupB.length > (options.maxClusterSize ?? 50)) {
       refusedMerges += 1;
       continue;
@@ -124,11 +128,9 @@ export function clusterLinks(records: readonly PreparedRecord[], links: readonly
     return (scored.twoPeople ?? scored.strongNonMatch) === true;
   };
   for (const link of ordered) {
-    const rootA = find(link.first);
-    const rootB = find(link.second);
-    if (rootA === rootB) continue;
-    const groupA = membersOf(rootA);
-    const groupB = membersOf(rootB);
+    const apart = groupsApart(link);
+    if (!apart) continue;
+    const { groupA, groupB } = apart;
     if (groupA.length * groupB.length > 2_500) continue;
     if (!groupA.some((i) => groupB.some((j) => strong(i, j)))) continue;
     if (groupA.length > 1 && !groupB.some((j) => strong(link.first, j))) ambiguous.add(link.first);

@@ -206,6 +206,15 @@ export function buildTable(records: readonly PreparedRecord[]): RecordTable {
   const byFamilyId = new Map<number, [number, number]>();
   const streetIds = new Map<number, number>();
   const townIds = new Map<number, number>();
+  /** A text's id, through a memo keyed by the vocabulary id it already has. */
+  const internVia = (memo: Map<number, number>, vocabularyId: number, text: string): number => {
+    let id = memo.get(vocabularyId);
+    if (id === undefined) {
+      id = texts.id(text);
+      memo.set(vocabularyId, id);
+    }
+    return id;
+  };
   for (let i = 0; i < n; i += 1) {
     const r = records[i];
     if (!r) continue;
@@ -238,19 +247,9 @@ export function buildTable(records: readonly PreparedRecord[]): RecordTable {
     table.postcode[i] = texts.id(r.postcode);
     table.postcodeSector[i] = texts.id(r.postcodeSector);
     table.streetNumber[i] = texts.id(r.streetNumber);
-    let street = streetIds.get(r.streetId);
-    if (street === undefined) {
-      street = texts.id(r.street);
-      streetIds.set(r.streetId, street);
-    }
-    table.street[i] = street;
+    table.street[i] = internVia(streetIds, r.streetId, r.street);
     table.locality[i] = texts.id(r.locality);
-    let town = townIds.get(r.townId);
-    if (town === undefined) {
-      town = texts.id(r.town);
-      townIds.set(r.townId, town);
-    }
-    table.town[i] = town;
+    table.town[i] = internVia(townIds, r.townId, r.town);
     table.region[i] = texts.id(r.region);
   }
   table.lists = Int32Array.from(lists);
