@@ -180,6 +180,37 @@ describe(`concern flags in the database and on the pages (${expectedEngine})`, (
     expect({ flags: await count('flag'), history: await count('flag_history'), audit: await count('audit_event') }).toEqual(before);
   });
 
+  it('an evaluation of a few people that finds what is stored writes nothing, and a finding it lacks is still stored', async () => {
+    const count = async (table: 'flag' | 'flag_history' | 'audit_event') =>
+      Number((await t.database.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const at = new Date('2024-04-05T09:00:00+01:00');
+    const before = { flags: await count('flag'), history: await count('flag_history'), audit: await count('audit_event') };
+    expect(await evaluateFlagsFor(t.database.db, [baby], at)).toMatchObject({ evaluated: 2, raised: 0, updated: 0, raisedAgain: 0 });
+    expect({ flags: await count('flag'), history: await count('flag_history'), audit: await count('audit_event') }).toEqual(before);
+    // A live flag whose wording differs from the finding is updated (the one-read path does not hide a change).
+    const overdue = (await flagsRepository(t.database.db).flagsOfPeople([baby])).find((f) => f.ruleId === 'referral-decision-overdue')!;
+    await t.database.db.updateTable('flag').set({ explanation: 'stale wording' }).where('id', '=', overdue.id).execute();
+    expect(await evaluateFlagsFor(t.database.db, [baby], at)).toMatchObject({ updated: 1, raised: 0 });
+    expect((await flagsRepository(t.database.db).flag(overdue.id))?.explanation).toBe(overdue.explanation);
+  });
+
+  it('reads a family in one round trip, sending the agencies only when they changed since the copy the caller holds', async () => {
+    const repo = flagsRepository(t.database.db);
+    const first = await repo.familyRead([baby], null);
+    expect(first.agencies?.map((a) => a.id)).toEqual(expect.arrayContaining(['hv', 'hosp', 'door']));
+    expect(first.records.some((r) => r.personId === baby)).toBe(true);
+    expect(first.events.map((e) => e.eventId)).toEqual(expect.arrayContaining(['ed-1', 'ed-3', 'fd-1']));
+    expect(first.events.every((e) => e.text === null && e.personIds.includes(baby))).toBe(true);
+    expect(first.flags.map((f) => f.key).sort()).toEqual((await repo.flagsOfPeople([baby])).map((f) => f.key).sort());
+    const same = await repo.familyRead([baby], first.agencyHash);
+    expect(same).toMatchObject({ agencies: null, agencyHash: first.agencyHash });
+    await t.database.db.updateTable('agency').set({ authority_code: 'E06000022' }).where('id', '=', 'police').execute();
+    const changed = await repo.familyRead([baby], first.agencyHash);
+    expect(changed.agencyHash).not.toBe(first.agencyHash);
+    expect(changed.agencies?.find((a) => a.id === 'police')?.authority).toBe('E06000022');
+    await t.database.db.updateTable('agency').set({ authority_code: 'E06000021' }).where('id', '=', 'police').execute();
+  });
+
   it('lists every rule in the catalogue with the learning it cites', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/flags/catalogue', headers: as('hv') });
     expect(res.statusCode).toBe(200);

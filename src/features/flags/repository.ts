@@ -29,6 +29,39 @@ function peopleIn(column: string, ids: string[], withFamilies: boolean) {
 }
 
 export type FlagState = 'open' | 'acknowledged' | 'closed';
+
+/** What flags_family_read returns, as json arrays (column order as in migration 0015). */
+interface FamilyReadJson {
+  agencyHash: string;
+  agencies: [string, string, string, string][] | null;
+  families: [string, string][] | null;
+  merges: [string, string][] | null;
+  records: [string, string, string | null, string | null, string | null][] | null;
+  relationships: [string, string, string, string | null][] | null;
+  events: [number | string, string, string, string, number, string, string, string[], unknown, string[]][] | null;
+  flags: [string, string, string, number, string[], string][] | null;
+}
+
+/** A stored flag as far as comparing it with a finding needs. */
+export interface HeldFlag { id: string; key: string; state: FlagState; ruleVersion: number; evidence: string[]; explanation: string }
+
+/** One round trip's read for a few people's families (flagsRepository.familyRead). */
+export interface FamilyRead {
+  agencyHash: string;
+  /** The agency table, or null when it is what the caller already holds. */
+  agencies: { id: string; name: string; kind: string; authority: string }[] | null;
+  families: { familyId: string; personId: string }[];
+  merges: { from: string; into: string }[];
+  records: { personId: string; kind: string; birthDate: string | null; expectedDate: string | null; sex: string | null }[];
+  relationships: { from: string; to: string; type: string; fromDate: string | null }[];
+  events: {
+    id: number; eventId: string; agencyId: string; type: string; at: Date; onDate: string; atPrecision: string;
+    subjects: string[]; data: unknown; text: string | null; personIds: string[];
+  }[];
+  /** Flags held by the people read, newest first within a key. */
+  flags: HeldFlag[];
+}
+
 export type RoutedToKind = 'user' | 'team' | 'front-door';
 
 export interface FlagRow {
@@ -234,6 +267,34 @@ export function flagsRepository(db: Db) {
         for (const r of rows) subjects.set(r.event_row_id, [...(subjects.get(r.event_row_id) ?? []), r.person_id]);
       }
       return events.map((e) => ({ ...e, personIds: [...new Set(subjects.get(e.id) ?? [])].sort() }));
+    },
+
+    /**
+     * Everything one evaluation of a few people reads, in one round trip:
+     * flags_family_read (migration 0015; a PL/pgSQL function, so its plans are
+     * kept per connection rather than made per call). The agencies come back
+     * only when their content differs from `knownAgencies` (an md5 the caller
+     * got with its cached copy). Events carry the people read that each is
+     * about (sorted), and no free text (no rule reads it).
+     */
+    async familyRead(personIds: string[], knownAgencies: string | null): Promise<FamilyRead> {
+      const ids = [...new Set(personIds)];
+      const { rows } = await sql<{ r: FamilyReadJson | string }>`select flags_family_read(${ids}::text[], ${knownAgencies}::text) as r`.execute(db);
+      const raw = rows[0]!.r;
+      const r: FamilyReadJson = typeof raw === 'string' ? JSON.parse(raw) as FamilyReadJson : raw;
+      return {
+        agencyHash: r.agencyHash,
+        agencies: r.agencies?.map(([id, name, kind, authority]) => ({ id, name, kind, authority })) ?? null,
+        families: (r.families ?? []).map(([familyId, personId]) => ({ familyId, personId })),
+        merges: (r.merges ?? []).map(([from, into]) => ({ from, into })),
+        records: (r.records ?? []).map(([personId, kind, birthDate, expectedDate, sex]) => ({ personId, kind, birthDate, expectedDate, sex })),
+        relationships: (r.relationships ?? []).map(([from, to, type, fromDate]) => ({ from, to, type, fromDate })),
+        events: (r.events ?? []).map(([id, eventId, agencyId, type, atMs, onDate, atPrecision, subjects, data, people]) => ({
+          id: Number(id), eventId, agencyId, type, at: new Date(atMs), onDate, atPrecision, subjects, data, text: null,
+          personIds: people.sort(),
+        })).sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id),
+        flags: (r.flags ?? []).map(([id, key, state, ruleVersion, evidence, explanation]) => ({ id, key, state: state as FlagState, ruleVersion, evidence, explanation })),
+      };
     },
 
     async agencies() {

@@ -6,8 +6,8 @@ import { systemContext, type RequestContext } from '../../platform/access/contex
 import { writeAuditMany, type AuditEntry } from '../../platform/audit/audit.ts';
 import { evaluateFlags, FLAG_CATALOGUE, type FlagFinding, type FlagRule } from '../../domain/flags/index.ts';
 import { addCalendarDays, londonDate } from '../../domain/timescales/working-days.ts';
-import { agencyMap, buildHistories, type FamilyData } from './history.ts';
-import { flagsLinkRepository, flagsRepository, type FlagRow, type FlagsRepository, type RoutedToKind } from './repository.ts';
+import { agencyMap, buildHistories, type AgencyFact, type FamilyData } from './history.ts';
+import { flagsLinkRepository, flagsRepository, type FamilyRead, type FlagRow, type FlagsRepository, type RoutedToKind } from './repository.ts';
 
 /**
  * Evaluating concern flags against the database and keeping the flag store.
@@ -82,6 +82,13 @@ function byKey(rows: FlagRow[]): Map<string, FlagRow[]> {
 /** One person's findings, with the event rows behind each sender event id. */
 export interface PersonFindings { findings: FlagFinding[]; rowsOf: Map<string, number[]> }
 
+/** Whether a finding says exactly what its live flag says (same evidence, wording and rule version): nothing to write. */
+function sameAsLive(f: FlagFinding, live: Pick<FlagRow, 'evidence' | 'explanation' | 'ruleVersion'>): boolean {
+  if (live.evidence.length !== f.evidence.length || live.explanation !== f.explanation || live.ruleVersion !== f.ruleVersion) return false;
+  const held = new Set(live.evidence);
+  return f.evidence.every((id) => held.has(id));
+}
+
 type Change =
   | { kind: 'update'; f: FlagFinding; rows: number[]; live: FlagRow; added: string[]; reopen: boolean }
   | { kind: 'insert'; f: FlagFinding; rows: number[]; closed: FlagRow | undefined };
@@ -102,9 +109,7 @@ function changesFor(items: PersonFindings[], existing: Map<string, FlagRow[]>): 
       if (live) {
         const held = new Set(live.evidence);
         const added = f.evidence.filter((id) => !held.has(id));
-        const same = added.length === 0 && live.evidence.length === f.evidence.length && live.explanation === f.explanation
-          && live.ruleVersion === f.ruleVersion;
-        if (!same) out.push({ kind: 'update', f, rows: rowsFor(), live, added, reopen: live.state === 'acknowledged' && added.length > 0 });
+        if (!sameAsLive(f, live)) out.push({ kind: 'update', f, rows: rowsFor(), live, added, reopen: live.state === 'acknowledged' && added.length > 0 });
         continue;
       }
       const closed = mine.find((x) => x.state === 'closed');
@@ -227,7 +232,11 @@ interface Setting {
 }
 
 async function settingOf(repo: FlagsRepository, clock: Clock | Date, options: EvaluateOptions, ctx?: RequestContext): Promise<Setting> {
-  const agencyRows = await repo.agencies();
+  return settingFrom(await repo.agencies(), clock, options, ctx);
+}
+
+/** The setting from the agency table's rows (read, or cached by content). */
+function settingFrom(agencyRows: AgencyFact[], clock: Clock | Date, options: EvaluateOptions, ctx?: RequestContext): Setting {
   let homeAuthority = options.homeAuthority;
   if (!homeAuthority) {
     // As homeAuthorityOf, from the one read: the front door's authority, else the most common.
@@ -277,8 +286,12 @@ async function followMerges(db: Db | Transaction<DB>, personIds: string[], s: Pi
 
 /** The families of these people (and lone people), each a sorted member list, in key order: one query. */
 async function groupsOf(repo: FlagsRepository, personIds: string[]): Promise<string[][]> {
+  return groupsFrom(personIds, await repo.familyGroups(personIds));
+}
+
+/** groupsOf from the family rows already read. */
+function groupsFrom(personIds: string[], rows: { familyId: string; personId: string }[]): string[][] {
   const groups = new Map<string, Set<string>>();
-  const rows = await repo.familyGroups(personIds);
   const inFamily = new Set(rows.map((r) => r.personId));
   for (const p of personIds) if (!inFamily.has(p)) groups.set(`person:${p}`, new Set([p]));
   for (const m of rows) {
@@ -293,14 +306,6 @@ async function groupsOf(repo: FlagsRepository, personIds: string[]): Promise<str
 async function readMany(repo: FlagsRepository, people: string[]): Promise<FamilyData> {
   const [records, relationships, events] = await Promise.all([
     repo.recordFacts(people), repo.relationshipsAmong(people), repo.eventsAboutMany(people),
-  ]);
-  return { records, relationships, events };
-}
-
-/** The histories of a few people's families, read in the same round trip as the families themselves. */
-async function readAround(repo: FlagsRepository, people: string[]): Promise<FamilyData> {
-  const [records, relationships, events] = await Promise.all([
-    repo.recordFacts(people, true), repo.relationshipsAmong(people, true), repo.eventsAboutMany(people, true),
   ]);
   return { records, relationships, events };
 }
@@ -365,7 +370,7 @@ const FEW = 200;
  */
 async function evaluateInChunks(
   db: Db | Transaction<DB>, groups: string[][], s: Setting, summary: EvaluationSummary,
-  options: { size?: number; first?: FamilyData; onProgress?: (done: number, total: number) => void } = {},
+  options: { size?: number; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<void> {
   const repo = flagsRepository(db);
   const size = options.size ?? CHUNK_FAMILIES;
@@ -375,7 +380,7 @@ async function evaluateInChunks(
   const reads = new Map<number, Promise<FamilyData>>();
   const readAhead = (i: number) => {
     if (i >= chunks.length || reads.has(i)) return;
-    const p = i === 0 && options.first ? Promise.resolve(options.first) : readMany(repo, chunks[i]!.flat());
+    const p = readMany(repo, chunks[i]!.flat());
     p.catch(() => undefined); // awaited below; a failure is reported there
     reads.set(i, p);
   };
@@ -392,6 +397,54 @@ async function evaluateInChunks(
 }
 
 /**
+ * The agency table by the md5 of its content, as flags_family_read reports it:
+ * an evaluation sends the hash it holds and gets the table back only when
+ * the content differs (an agency added or changed, by any process, or another
+ * database). Keyed by content, so a hit is always exact.
+ */
+const agencyCache = new Map<string, AgencyFact[]>();
+let lastAgencyHash: string | null = null;
+
+function agenciesOf(read: FamilyRead): AgencyFact[] {
+  if (read.agencies) {
+    if (agencyCache.size >= 8) agencyCache.clear();
+    agencyCache.set(read.agencyHash, read.agencies);
+  }
+  lastAgencyHash = read.agencyHash;
+  return read.agencies ?? agencyCache.get(read.agencyHash)!;
+}
+
+/** The hash of the agency content held, if it is still in the cache. */
+const knownAgencies = () => (lastAgencyHash && agencyCache.has(lastAgencyHash) ? lastAgencyHash : null);
+
+/**
+ * A few people (an event, a small batch): one round trip reads the agencies
+ * (unless unchanged), merges, families, records, relationships, events and
+ * the flags the families hold; the engine runs; and when every finding equals
+ * its live flag nothing more is sent. Otherwise the flags with the findings'
+ * keys are read in full and the differences written (storeFindingsMany), as
+ * for many people.
+ */
+async function evaluateFew(db: Db | Transaction<DB>, ids: string[], clock: Clock | Date, options: EvaluateOptions): Promise<EvaluationSummary> {
+  const summary: EvaluationSummary = { evaluated: 0, raised: 0, updated: 0, raisedAgain: 0, moved: 0 };
+  const asAt = instant(clock);
+  const ctx = options.ctx ?? systemContext('flags', `flags-${randomUUID()}`);
+  const read = await flagsRepository(db).familyRead(ids, knownAgencies());
+  const s = settingFrom(agenciesOf(read), asAt, options, ctx);
+  if (read.merges.length > 0) summary.moved = await followMerges(db, ids, s);
+  const groups = groupsFrom(ids, read.families);
+  const { items, evaluated } = evaluateGroups(groups, read, s);
+  summary.evaluated = evaluated;
+  const live = new Map(read.flags.filter((f) => f.state !== 'closed').map((f) => [f.key, f]));
+  const unchanged = summary.moved === 0 && items.every(({ findings }) => findings.every((f) => {
+    const held = live.get(f.key);
+    return held !== undefined && sameAsLive(f, held);
+  }));
+  if (!unchanged) addTo(summary, await storeFindingsMany(db, s.ctx, items, s.asAt, s.homeAuthority));
+  return summary;
+}
+
+/**
  * Evaluate the flags of these people and everyone in their families, as at
  * the clock, and store what is found. Deterministic: the same database and
  * clock give the same flags. Call it once per ingest batch with the distinct
@@ -405,15 +458,13 @@ export async function evaluateFlagsFor(db: Db | Transaction<DB>, personIds: stri
   const summary: EvaluationSummary = { evaluated: 0, raised: 0, updated: 0, raisedAgain: 0, moved: 0 };
   const ids = [...new Set(personIds)];
   if (ids.length === 0) return summary;
+  if (ids.length <= FEW) return evaluateFew(db, ids, clock, options);
   const repo = flagsRepository(db);
   const who = { asAt: instant(clock), ctx: options.ctx ?? systemContext('flags', `flags-${randomUUID()}`) };
   // Independent reads together (on PostgreSQL, separate connections).
-  const [s, moved, groups, first] = await Promise.all([
-    settingOf(repo, who.asAt, options, who.ctx), followMerges(db, ids, who), groupsOf(repo, ids),
-    ids.length <= FEW ? readAround(repo, ids) : undefined,
-  ]);
+  const [s, moved, groups] = await Promise.all([settingOf(repo, who.asAt, options, who.ctx), followMerges(db, ids, who), groupsOf(repo, ids)]);
   summary.moved = moved;
-  await evaluateInChunks(db, groups, s, summary, first ? { first } : {});
+  await evaluateInChunks(db, groups, s, summary);
   return summary;
 }
 

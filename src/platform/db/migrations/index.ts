@@ -10,6 +10,7 @@ import * as m0009 from './0009_demo_state.ts';
 import * as m0012 from './0012_user_administration.ts';
 import * as m0013 from './0013_team_around_child.ts';
 import * as m0010 from './0010_flags_merges.ts';
+import * as m0015 from './0015_flags_family_read.ts';
 
 /**
  * Every migration, in order. One set serves PostgreSQL and PGlite alike.
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '0012_user_administration': m0012,
   '0013_team_around_child': m0013,
   '0010_flags_merges': m0010,
+  '0015_flags_family_read': m0015,
 };
