@@ -27,9 +27,17 @@ export const chronologyRoutes: FastifyPluginAsync<ChronologyRoutesOptions> = asy
 
   const page = (reply: FastifyReply, c: Chronology, base: string) => {
     const query = filterQuery(c.filters);
+    // Newest first, the next page holds earlier entries; oldest first, later ones. Plain links: no JavaScript needed.
+    const pageLink = (page: number) => `${base}?${query}&page=${page}`;
+    const newest = c.filters.order === 'newest';
+    const pagination = (c.paging.earlierPages || c.paging.laterPages) ? {
+      landmarkLabel: 'Chronology pages',
+      previous: c.paging.earlierPages ? { href: pageLink(c.paging.page - 1), text: newest ? 'Later entries' : 'Earlier entries' } : undefined,
+      next: c.paging.laterPages ? { href: pageLink(c.paging.page + 1), text: newest ? 'Earlier entries' : 'Later entries' } : undefined,
+    } : null;
     return reply.status(c.filters.errors.length ? 400 : 200).render('chronology/views/chronology.njk', {
       title: c.scope === 'family' ? `Family chronology: ${c.title}` : `Chronology: ${c.title}`,
-      c, base, query,
+      c, base, query, pagination,
       errors: c.filters.errors,
       oldestFirstQuery: filterQuery(c.filters, { order: 'oldest' }),
       newestFirstQuery: filterQuery(c.filters, { order: 'newest' }),

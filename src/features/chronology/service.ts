@@ -1,19 +1,22 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../../platform/db/schema.ts';
 import type { RequestContext } from '../../platform/access/context.ts';
 import type { Clock } from '../../platform/clock.ts';
-import { writeAuditMany, type AuditAction } from '../../platform/audit/audit.ts';
-import { NotFoundError } from '../../platform/errors.ts';
-import { filterVisiblePeople, requirePersonAccess } from '../../platform/access/person-access.ts';
+import { auditInsertQuery, type AuditAction } from '../../platform/audit/audit.ts';
+import { NotFoundError, PersonAccessDenied } from '../../platform/errors.ts';
+import { personAccessQuery } from '../../platform/access/person-access.ts';
 import { EVENT_TYPES, type AgencyEvent } from '../../domain/events/vocabulary.ts';
-import { peopleRepository } from '../records/repository.ts';
-import { overviews, type PersonOverview } from '../records/service.ts';
+import type { RecordSummary } from '../records/repository.ts';
+import { overview, type PersonOverview } from '../records/service.ts';
 import { SIGNIFICANCE_LABELS, significanceOf } from '../records/significance.ts';
 import { describeEvent, EVENT_TYPE_LABELS } from './wording.ts';
+import { chronologyRepository, familyMembersQuery } from './repository.ts';
 
-/** The most events one chronology page shows; the filters narrow it. */
+/** The most events a print or export shows; the filters narrow it. */
 export const CHRONOLOGY_LIMIT = 2000;
+/** The entries one chronology page shows, newest (or oldest) first; "earlier entries" links page through the rest. */
+export const CHRONOLOGY_PAGE_SIZE = 100;
 
 const list = z.union([z.string(), z.array(z.string())]).optional().transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]));
 const dayPart = z.string().trim().optional();
@@ -26,6 +29,7 @@ export const filterSchema = z.object({
   significant: z.enum(['only', 'all']).optional().default('all'),
   'from-day': dayPart, 'from-month': dayPart, 'from-year': dayPart,
   'to-day': dayPart, 'to-month': dayPart, 'to-year': dayPart,
+  page: z.coerce.number().int().min(1).max(1000).optional().catch(undefined),
 });
 
 export interface ChronologyFilters {
@@ -35,6 +39,8 @@ export interface ChronologyFilters {
   significantOnly: boolean;
   from: string | null;
   to: string | null;
+  /** Which page of the chronology (from 1). */
+  page: number;
   /** What the form shows back. */
   raw: Record<string, unknown>;
   errors: { text: string; href: string }[];
@@ -72,6 +78,7 @@ export function parseFilters(query: unknown): ChronologyFilters {
     significantOnly: q.significant === 'only',
     from,
     to,
+    page: q.page ?? 1,
     raw: q,
     errors,
   };
@@ -114,58 +121,94 @@ export interface Chronology {
   title: string;
   people: PersonOverview[];
   entries: ChronologyEntry[];
+  /** A print or export that stopped at CHRONOLOGY_LIMIT. */
   truncated: boolean;
+  /** Which page a read shows: its number, the position of its first entry, and whether pages come before or after it. */
+  paging: { page: number; first: number; earlierPages: boolean; laterPages: boolean };
   agencies: { id: string; name: string }[];
   filters: ChronologyFilters;
 }
 
+/** Read one chronology (the access check, the events and who they are about, names, agencies, the audit rows) in one statement. */
 async function build(
-  db: Kysely<DB>, personIds: string[], filters: ChronologyFilters, today: Date,
-): Promise<{ people: PersonOverview[]; entries: ChronologyEntry[]; truncated: boolean; agencies: { id: string; name: string }[] }> {
-  const repo = peopleRepository(db);
-  const people = await overviews(db, personIds, today);
-  const rows = await repo.chronology(personIds, { ...filters, newestFirst: filters.order === 'newest', limit: CHRONOLOGY_LIMIT + 1 });
-  const truncated = rows.length > CHRONOLOGY_LIMIT;
-  const shown = rows.slice(0, CHRONOLOGY_LIMIT);
-  const visible = new Set(personIds);
-  const subjects = await repo.subjectsOf(shown.map((r) => r.id));
-  const aboutOf = new Map<number, string[]>();
-  for (const s of subjects) {
-    if (!visible.has(s.personId)) continue;
-    const names = aboutOf.get(s.eventRowId) ?? [];
-    const name = people.get(s.personId)?.name;
-    if (name && !names.includes(name)) names.push(name);
-    aboutOf.set(s.eventRowId, names);
+  db: Kysely<DB>, ctx: RequestContext, target: { kind: 'person'; personId: string } | { kind: 'family'; familyId: string },
+  filters: ChronologyFilters, clock: Clock, action: AuditAction,
+) {
+  const paged = action === 'read';
+  const limit = paged ? CHRONOLOGY_PAGE_SIZE : CHRONOLOGY_LIMIT;
+  const offset = paged ? (filters.page - 1) * CHRONOLOGY_PAGE_SIZE : 0;
+  const now = clock.now();
+  const access = target.kind === 'person'
+    ? personAccessQuery(ctx, [target.personId], clock)
+    : personAccessQuery(ctx, familyMembersQuery(target.familyId), clock);
+  const details = { scope: target.kind, filters: filterQuery(filters), ...(paged ? { page: filters.page } : {}) };
+  // One audit row per person allowed: a read, print or export; break-glass access is audited as such.
+  const audit = auditInsertQuery(ctx, sql`
+    select ${action}::text as action,
+           case when a.access = 'break-glass' then 'break-glass' else 'allowed' end as outcome,
+           ${target.kind === 'person' ? 'chronology' : 'family-chronology'}::text as subject_type,
+           ${target.kind === 'person' ? target.personId : target.familyId}::text as subject_id,
+           a.person_id,
+           ${JSON.stringify(details)}::jsonb || jsonb_build_object('events', (select count(*) from shown)) as details
+      from access a`);
+  const read = await chronologyRepository(db).read({
+    target: target.kind === 'person' ? { personIds: [target.personId] } : { familyId: target.familyId },
+    access, audit, agencies: filters.agencies, types: filters.types, from: filters.from, to: filters.to,
+    significantOnly: filters.significantOnly, newestFirst: filters.order === 'newest', offset, limit,
+  });
+  const visible = read.access.map((a) => a.personId).sort();
+  const byPerson = new Map<string, RecordSummary[]>();
+  for (const r of read.records) {
+    const list = byPerson.get(r.personId) ?? [];
+    list.push(r as unknown as RecordSummary);
+    byPerson.set(r.personId, list);
   }
-  const childOf = (rowId: number) => subjects.some((s) => s.eventRowId === rowId && people.get(s.personId)?.isChild);
-  const entries = shown.map((r) => {
+  const people = new Map(visible.map((id) => [id, overview(id, byPerson.get(id) ?? [], now)]));
+  const more = read.events.length > limit;
+  const shown = read.events.slice(0, limit);
+  const aboutOf = new Map<number, string[]>();
+  const childEvents = new Set<number>();
+  for (const [eventRowId, personId] of read.subjects) {
+    const person = people.get(personId);
+    if (!person) continue;
+    const names = aboutOf.get(eventRowId) ?? [];
+    if (!names.includes(person.name)) names.push(person.name);
+    aboutOf.set(eventRowId, names);
+    if (person.isChild) childEvents.add(eventRowId);
+  }
+  const entries: ChronologyEntry[] = shown.map((r) => {
     const data = (r.data ?? {}) as Record<string, unknown>;
     const significance = r.significant ? significanceOf({ type: r.type, data } as AgencyEvent) : null;
     return {
-      rowId: r.id, eventId: r.eventId, onDate: r.onDate, at: r.at, atPrecision: r.atPrecision, agencyId: r.agencyId,
+      rowId: r.id, eventId: r.eventId, onDate: r.onDate, at: new Date(r.at), atPrecision: r.atPrecision, agencyId: r.agencyId,
       agencyName: r.agencyName, type: r.type, typeLabel: EVENT_TYPE_LABELS[r.type] ?? r.type,
-      summary: describeEvent(r.type, data, childOf(r.id)), text: r.text,
+      summary: describeEvent(r.type, data, childEvents.has(r.id)), text: r.text,
       significance: significance ? SIGNIFICANCE_LABELS[significance] : null,
       about: aboutOf.get(r.id) ?? [], corrected: r.version > 1,
     };
   });
-  const agencies = await repo.agenciesOf(personIds);
-  return { people: [...people.values()], entries, truncated, agencies };
+  return {
+    visible,
+    people: [...people.values()],
+    entries,
+    truncated: !paged && more,
+    paging: { page: paged ? filters.page : 1, first: offset + 1, earlierPages: paged && filters.page > 1, laterPages: paged && more },
+    agencies: read.agencies,
+  };
 }
 
-/** One child's (or adult's) chronology after the access check; the read, print or export is audited. */
+/**
+ * One child's (or adult's) chronology after the access check; the read, print
+ * or export is audited. A read shows one page (CHRONOLOGY_PAGE_SIZE entries,
+ * filters.page); print and export show everything up to CHRONOLOGY_LIMIT. The
+ * check, the read and the audit rows are one statement, so they commit together.
+ */
 export async function personChronology(
   db: Kysely<DB>, ctx: RequestContext, personId: string, filters: ChronologyFilters, clock: Clock, action: AuditAction = 'read',
 ): Promise<Chronology> {
-  return db.transaction().execute(async (trx) => {
-    await requirePersonAccess(trx, ctx, personId);
-    const result = await build(trx as unknown as Kysely<DB>, [personId], filters, clock.now());
-    await writeAuditMany(trx, ctx, [{
-      action, outcome: 'allowed', subjectType: 'chronology', subjectId: personId, personId,
-      details: { scope: 'person', events: result.entries.length, filters: filterQuery(filters) },
-    }]);
-    return { scope: 'person', subjectId: personId, title: result.people[0]?.name ?? 'Person', filters, ...result };
-  });
+  const { visible, ...result } = await build(db, ctx, { kind: 'person', personId }, filters, clock, action);
+  if (!visible.includes(personId)) throw new PersonAccessDenied(personId, ctx);
+  return { scope: 'person', subjectId: personId, title: result.people[0]?.name ?? 'Person', filters, ...result };
 }
 
 /**
@@ -175,20 +218,12 @@ export async function personChronology(
 export async function familyChronology(
   db: Kysely<DB>, ctx: RequestContext, familyId: string, filters: ChronologyFilters, clock: Clock, action: AuditAction = 'read',
 ): Promise<Chronology> {
-  return db.transaction().execute(async (trx) => {
-    const members = await peopleRepository(trx).familyMembers(familyId);
-    const visible = [...(await filterVisiblePeople(trx, ctx, members))].sort();
-    if (visible.length === 0) throw new NotFoundError();
-    const result = await build(trx as unknown as Kysely<DB>, visible, filters, clock.now());
-    result.people.sort((a, b) => Number(b.isChild) - Number(a.isChild) || (a.birthDate ?? '').localeCompare(b.birthDate ?? ''));
-    await writeAuditMany(trx, ctx, visible.map((personId) => ({
-      action, outcome: 'allowed' as const, subjectType: 'family-chronology', subjectId: familyId, personId,
-      details: { scope: 'family', events: result.entries.length, filters: filterQuery(filters) },
-    })));
-    const children = result.people.filter((p) => p.isChild).map((p) => p.name);
-    const title = `Family of ${children.length ? children.join(', ') : result.people.map((p) => p.name).join(', ')}`;
-    return { scope: 'family', subjectId: familyId, title, filters, ...result };
-  });
+  const { visible, ...result } = await build(db, ctx, { kind: 'family', familyId }, filters, clock, action);
+  if (visible.length === 0) throw new NotFoundError();
+  result.people.sort((a, b) => Number(b.isChild) - Number(a.isChild) || (a.birthDate ?? '').localeCompare(b.birthDate ?? ''));
+  const children = result.people.filter((p) => p.isChild).map((p) => p.name);
+  const title = `Family of ${children.length ? children.join(', ') : result.people.map((p) => p.name).join(', ')}`;
+  return { scope: 'family', subjectId: familyId, title, filters, ...result };
 }
 
 /** The chronology as CSV: one row per event, cells protected against spreadsheet formula injection. */

@@ -1,10 +1,10 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, RawBuilder, Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Role } from '../http/access-rule.ts';
 import { PersonAccessDenied } from '../errors.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import type { RequestContext } from './context.ts';
-import { accessRepository } from './repository.ts';
+import { accessQuery, accessRepository, noAccessQuery, systemAccessQuery, type AccessTarget } from './repository.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
@@ -19,6 +19,31 @@ const ROLES_THAT_SEE_RECORDS: readonly Role[] = ['practitioner', 'front-door-pra
 export type PersonAccess = 'relationship' | 'break-glass' | 'named' | 'system';
 
 /**
+ * The access check as one SQL query (platform/access/repository.ts) for this
+ * caller, at the request's instant: one row (person_id, access) per target
+ * person they may see. personAccess runs it; a service that reads a person's
+ * data in one statement (the chronology) embeds it there, reading and
+ * auditing only what it allows. Either way it is this one check.
+ */
+export function personAccessQuery(ctx: RequestContext, target: AccessTarget, clock?: Clock): RawBuilder<{ person_id: string; access: string }> {
+  const actor = ctx.actor;
+  if (Array.isArray(target) && target.length === 0) return noAccessQuery();
+  if (actor.kind === 'system') return systemAccessQuery(target);
+  if (actor.kind === 'api-client') return noAccessQuery(); // systems send; they do not browse
+  if (!actor.roles.some((r) => ROLES_THAT_SEE_RECORDS.includes(r))) return noAccessQuery();
+  const now = clock?.now() ?? ctx.now ?? systemClock.now();
+  const cutoff = new Date(now);
+  cutoff.setUTCMonth(cutoff.getUTCMonth() - RECENT_INVOLVEMENT_MONTHS);
+  return accessQuery(target, {
+    agencyId: actor.agencyId,
+    userId: actor.userId,
+    now,
+    involvementEndedOn: cutoff.toISOString().slice(0, 10),
+    contactSince: new Date(now.getTime() - FRONT_DOOR_CONTACT_DAYS * 86_400_000),
+  });
+}
+
+/**
  * Who may see which people: the one access check for personal data, deny by
  * default. Services call it where they read; routes never decide alone.
  *
@@ -28,7 +53,7 @@ export type PersonAccess = 'relationship' | 'break-glass' | 'named' | 'system';
  * about them), or through a running break-glass
  * grant. Restricted records (e.g. a family in a refuge) are visible only to
  * the users named for them: neither relationships nor break-glass open them.
- * Analysts and administrators never see people.
+ * Analysts and administrators never see people. One statement.
  */
 export async function personAccess(
   db: Db,
@@ -36,34 +61,8 @@ export async function personAccess(
   personIds: string[],
   clock?: Clock,
 ): Promise<Map<string, PersonAccess>> {
-  const result = new Map<string, PersonAccess>();
-  const ids = [...new Set(personIds)];
-  const actor = ctx.actor;
-  if (ids.length === 0) return result;
-  if (actor.kind === 'system') {
-    for (const id of ids) result.set(id, 'system');
-    return result;
-  }
-  if (actor.kind === 'api-client') return result; // systems send; they do not browse
-  if (!actor.roles.some((r) => ROLES_THAT_SEE_RECORDS.includes(r))) return result;
-
-  const repo = accessRepository(db);
-  const now = clock?.now() ?? ctx.now ?? systemClock.now();
-  const restricted = new Set(await repo.restricted(ids));
-  if (restricted.size > 0) {
-    for (const id of await repo.namedFor([...restricted], actor.userId)) result.set(id, 'named');
-  }
-  const open = ids.filter((id) => !restricted.has(id));
-  const cutoff = new Date(now);
-  cutoff.setUTCMonth(cutoff.getUTCMonth() - RECENT_INVOLVEMENT_MONTHS);
-  const related = await repo.relatedPeople(open, actor.agencyId, {
-    involvementEndedOn: cutoff.toISOString().slice(0, 10),
-    contactSince: new Date(now.getTime() - FRONT_DOOR_CONTACT_DAYS * 86_400_000),
-  }, actor.userId);
-  for (const id of related) result.set(id, 'relationship');
-  const pending = open.filter((id) => !result.has(id));
-  for (const [id] of await repo.activeBreakGlass(pending, actor.userId, now)) result.set(id, 'break-glass');
-  return result;
+  const rows = await accessRepository(db).run(personAccessQuery(ctx, personIds, clock));
+  return new Map(rows.map((r) => [r.person_id, r.access as PersonAccess]));
 }
 
 /** The subset of these people the caller may see (search results, family members). */

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { RequestContext } from '../access/context.ts';
 
@@ -38,28 +38,52 @@ export async function writeAuditMany(
   entries: AuditEntry[],
 ): Promise<void> {
   if (entries.length === 0) return;
-  const actor = ctx.actor;
-  const actorId = actor.kind === 'user' ? actor.userId : actor.kind === 'api-client' ? actor.clientId : actor.process;
-  const actorAgency = actor.kind === 'system' ? null : actor.agencyId;
-  const roles = actor.kind === 'user' ? actor.roles : [];
+  const who = actorColumns(ctx);
   await db
     .insertInto('audit_event')
     .values(
       entries.map((e) => ({
-        correlation_id: ctx.correlationId,
-        actor_kind: actor.kind,
-        actor_id: actorId,
-        actor_agency_id: actorAgency,
-        actor_roles: roles,
+        ...who,
         action: e.action,
         subject_type: e.subjectType ?? null,
         subject_id: e.subjectId ?? null,
         person_id: e.personId ?? null,
-        purpose: ctx.purpose ?? null,
         outcome: e.outcome,
-        break_glass_id: ctx.breakGlassId ?? null,
         details: JSON.stringify(e.details ?? {}),
       })),
     )
     .execute();
+}
+
+/** Who acted, why and in which request: the columns every audit row takes from the context. */
+function actorColumns(ctx: RequestContext) {
+  const actor = ctx.actor;
+  return {
+    correlation_id: ctx.correlationId,
+    actor_kind: actor.kind,
+    actor_id: actor.kind === 'user' ? actor.userId : actor.kind === 'api-client' ? actor.clientId : actor.process,
+    actor_agency_id: actor.kind === 'system' ? null : actor.agencyId,
+    actor_roles: actor.kind === 'user' ? actor.roles : [],
+    purpose: ctx.purpose ?? null,
+    break_glass_id: ctx.breakGlassId ?? null,
+  };
+}
+
+/**
+ * The audit rows for a read, as an INSERT to embed in the reading statement
+ * itself (a data-modifying WITH): the rows commit with the read, in the same
+ * statement, and cost no round trip of their own. `rows` is a query yielding
+ * the columns action, outcome, subject_type, subject_id, person_id and
+ * details (jsonb), typically one row per person the read was allowed for.
+ */
+export function auditInsertQuery(
+  ctx: RequestContext,
+  rows: RawBuilder<{ action: AuditAction; outcome: AuditOutcome; subject_type: string | null; subject_id: string | null; person_id: string | null; details: unknown }>,
+): RawBuilder<unknown> {
+  const who = actorColumns(ctx);
+  return sql`insert into audit_event (correlation_id, actor_kind, actor_id, actor_agency_id, actor_roles, purpose, break_glass_id,
+      action, outcome, subject_type, subject_id, person_id, details)
+    select ${who.correlation_id}, ${who.actor_kind}, ${who.actor_id}, ${who.actor_agency_id}::text, ${who.actor_roles}::text[],
+      ${who.purpose}::text, ${who.break_glass_id}::text, r.action, r.outcome, r.subject_type, r.subject_id, r.person_id, r.details
+    from (${rows}) r`;
 }
