@@ -31,6 +31,9 @@ export interface ContactRow {
 export interface DecisionRow {
   id: string;
   contactEventRowId: number;
+  /** 1 as first made; each correction is a new version (the old ones are kept). */
+  version: number;
+  decisionEventRowId: number | null;
   decidedBy: string;
   decidedByName: string | null;
   decidedAt: Date;
@@ -46,7 +49,6 @@ export interface DecisionRow {
   handoffTeamName: string | null;
 }
 
-/** A live contact's subjects and the decision events another path recorded (e.g. replayed decisions). */
 const LIVE = sql<boolean>`
   not exists (select 1 from event s where s.supersedes = e.id)
   and not exists (select 1 from event_retraction r where r.event_row_id = e.id)`;
@@ -272,8 +274,11 @@ export function frontDoorRepository(db: Db) {
       id: string; contactEventRowId: number; frontDoorAgencyId: string; decidedBy: string; decidedAt: Date; level: number;
       outcome: string; rationale: string; historyViewId: string; reReferral: boolean; openCase: boolean;
       informationShareId: string | null; decisionEventRowId: number | null; handoffAgencyId: string | null; handoffTeamId: string | null;
+      /** A correction: the version it corrects and why (version 1 has neither). */
+      correction?: { version: number; correctsDecisionId: string; reason: string };
     }): Promise<void> {
       await db.insertInto('front_door_decision').values({
+        ...(d.correction ? { version: d.correction.version, corrects_decision_id: d.correction.correctsDecisionId, correction_reason: d.correction.reason } : {}),
         id: d.id, contact_event_row_id: d.contactEventRowId, front_door_agency_id: d.frontDoorAgencyId, decided_by: d.decidedBy,
         decided_at: d.decidedAt, level: d.level, outcome: d.outcome, rationale: d.rationale, history_view_id: d.historyViewId,
         history_confirmed: true, re_referral: d.reReferral, open_case: d.openCase, information_share_id: d.informationShareId,
@@ -281,12 +286,14 @@ export function frontDoorRepository(db: Db) {
       }).execute();
     },
 
-    async setDecisionEvent(id: string, eventRowId: number): Promise<void> {
-      // The only update: the decision event's row id, filled in once the ingest that wrote it has answered.
-      await db.updateTable('front_door_decision').set({ decision_event_row_id: eventRowId }).where('id', '=', id)
-        .where('decision_event_row_id', 'is', null).execute();
+    async eventOf(eventRowId: number): Promise<{ eventId: string; at: Date } | undefined> {
+      return db.selectFrom('event').select(['event_id as eventId', 'at']).where('id', '=', eventRowId).executeTakeFirst();
     },
 
+    /**
+     * Decisions, each contact's current version only (a corrected decision is
+     * replaced by its correction; the history is `decisionVersions`).
+     */
     decisions(where: { contactEventRowIds?: number[]; frontDoorAgencyId?: string; handoffAgencyId?: string; since?: Date; ids?: string[] }) {
       let q = db
         .selectFrom('front_door_decision as d')
@@ -294,17 +301,35 @@ export function frontDoorRepository(db: Db) {
         .leftJoin('agency as ha', 'ha.id', 'd.handoff_agency_id')
         .leftJoin('team as ht', 'ht.id', 'd.handoff_team_id')
         .select([
-          'd.id', 'd.contact_event_row_id as contactEventRowId', 'd.decided_by as decidedBy', 'u.display_name as decidedByName',
+          'd.id', 'd.contact_event_row_id as contactEventRowId', 'd.version', 'd.decision_event_row_id as decisionEventRowId',
+          'd.decided_by as decidedBy', 'u.display_name as decidedByName',
           'd.decided_at as decidedAt', 'd.level', 'd.outcome', 'd.rationale', 'd.re_referral as reReferral', 'd.open_case as openCase',
           'd.history_view_id as historyViewId', 'd.information_share_id as informationShareId', 'd.handoff_agency_id as handoffAgencyId',
           'ha.name as handoffAgencyName', 'ht.name as handoffTeamName',
-        ]);
+        ])
+        .where(sql<boolean>`not exists (select 1 from front_door_decision n where n.contact_event_row_id = d.contact_event_row_id and n.version > d.version)`);
       if (where.contactEventRowIds) q = q.where('d.contact_event_row_id', 'in', where.contactEventRowIds.length ? where.contactEventRowIds : [-1]);
       if (where.frontDoorAgencyId) q = q.where('d.front_door_agency_id', '=', where.frontDoorAgencyId);
       if (where.handoffAgencyId) q = q.where('d.handoff_agency_id', '=', where.handoffAgencyId);
       if (where.since) q = q.where('d.decided_at', '>=', where.since);
       if (where.ids) q = q.where('d.id', 'in', where.ids.length ? where.ids : ['']);
       return q.orderBy('d.decided_at', 'desc').limit(500).execute() as Promise<DecisionRow[]>;
+    },
+
+    /** Every version of the decision on a contact, newest first: who, when, what, and why each correction was made. */
+    async decisionVersions(contactEventRowId: number) {
+      return db
+        .selectFrom('front_door_decision as d')
+        .leftJoin('app_user as u', (j) => j.on(sql`u.id::text`, '=', sql.ref('d.decided_by')))
+        .leftJoin('agency as ha', 'ha.id', 'd.handoff_agency_id')
+        .select([
+          'd.id', 'd.version', 'd.decided_at as decidedAt', 'u.display_name as decidedByName', 'd.level', 'd.outcome', 'd.rationale',
+          'd.correction_reason as correctionReason', 'd.corrects_decision_id as correctsDecisionId', 'ha.name as handoffAgencyName',
+          'd.information_share_id as informationShareId',
+        ])
+        .where('d.contact_event_row_id', '=', contactEventRowId)
+        .orderBy('d.version', 'desc')
+        .execute();
     },
 
     /** Contacts this user recorded, or that their agency sent to a front door: the referrer's view. */

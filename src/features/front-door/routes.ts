@@ -7,7 +7,7 @@ import { AppError, NotFoundError } from '../../platform/errors.ts';
 import { pageContext } from '../records/page-context.ts';
 import { CONSENT, LAWFUL_BASES } from '../information-sharing/lawful-basis.ts';
 import {
-  candidatesFor, contactForm, decide, decisionForm, decisionScreen, handoffQueue, LEVELS, lateralCheckForm, managerReview,
+  candidatesFor, contactForm, correctDecision, correctionForm, decide, decisionForm, decisionScreen, handoffQueue, LEVELS, lateralCheckForm, managerReview,
   myReferrals, OUTCOME_WORDS, OUTCOMES, recordContact, recordLateralCheck, reviewDecision, reviewForm, triageQueue,
 } from './service.ts';
 import { frontDoorRepository } from './repository.ts';
@@ -69,16 +69,27 @@ export const frontDoorRoutes: FastifyPluginAsync<{ database: Database; clock: Cl
     return reply.redirect(onRoll ? `/front-door/contacts/${eventRowId}` : '/front-door/referrals?sent=1', 303);
   });
 
-  const showDecision = async (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, extra: Record<string, unknown> = {}, status = 200) => {
+  const showDecision = async (
+    request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, extra: Record<string, unknown> = {}, status = 200, correcting = false,
+  ) => {
     const ctx = ctxOf(request);
     if (!CONTACT_ID.test(request.params.id)) throw new NotFoundError();
     const { panel, historyViewId } = await decisionScreen(db, ctx, Number(request.params.id), clock);
+    // Every version of the decision (the screen has just checked access to the contact and audited the read).
+    const versions = panel.decisions.length ? await frontDoorRepository(db).decisionVersions(panel.contact.eventRowId) : [];
+    const current = panel.decisions[0];
+    if (correcting && !current) return reply.redirect(`/front-door/contacts/${request.params.id}`, 303);
+    const values = correcting && current
+      ? { level: String(current.level), outcome: current.outcome, rationale: current.rationale, correctsDecisionId: current.id }
+      : {};
     return reply.status(status).render('front-door/views/decision.njk', {
-      title: 'Decide on a contact', panel, historyViewId, values: {}, agencies: await agencies(), now: clock.now(), ...common, ...extra,
+      title: correcting ? 'Correct a front door decision' : panel.decisions.length ? 'A front door decision' : 'Decide on a contact',
+      panel, historyViewId, versions, correcting, values, agencies: await agencies(), now: clock.now(), ...common, ...extra,
     });
   };
 
-  app.get<{ Params: { id: string } }>('/front-door/contacts/:id', { config: frontDoorStaff }, async (request, reply) => showDecision(request, reply));
+  app.get<{ Params: { id: string }; Querystring: { corrected?: string } }>('/front-door/contacts/:id', { config: frontDoorStaff }, async (request, reply) =>
+    showDecision(request, reply, { corrected: request.query.corrected === '1' }));
 
   app.post<{ Params: { id: string } }>('/front-door/contacts/:id/decision', { config: frontDoorStaff }, async (request, reply) => {
     const ctx = ctxOf(request);
@@ -95,6 +106,26 @@ export const frontDoorRoutes: FastifyPluginAsync<{ database: Database; clock: Cl
       throw error;
     }
     return reply.redirect(`/front-door?decided=${request.params.id}`, 303);
+  });
+
+  app.get<{ Params: { id: string } }>('/front-door/contacts/:id/correction', { config: frontDoorStaff }, async (request, reply) =>
+    showDecision(request, reply, {}, 200, true));
+
+  app.post<{ Params: { id: string } }>('/front-door/contacts/:id/correction', { config: frontDoorStaff }, async (request, reply) => {
+    const ctx = ctxOf(request);
+    if (!CONTACT_ID.test(request.params.id)) throw new NotFoundError();
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const parsed = correctionForm.safeParse(body);
+    if (!parsed.success) return showDecision(request, reply, { values: body, ...errorsOf(parsed.error) }, 400, true);
+    try {
+      await correctDecision(db, ctx, Number(request.params.id), parsed.data, clock);
+    } catch (error) {
+      if (error instanceof AppError && ['history-not-seen', 'decision-changed', 'not-decided'].includes(error.code)) {
+        return showDecision(request, reply, { values: body, errors: [{ text: error.message, href: '#confirmHistory' }], fieldErrors: {} }, error.status, true);
+      }
+      throw error;
+    }
+    return reply.redirect(`/front-door/contacts/${request.params.id}?corrected=1#decision`, 303);
   });
 
   app.post<{ Params: { id: string } }>('/front-door/contacts/:id/lateral-checks', { config: frontDoorStaff }, async (request, reply) => {

@@ -437,29 +437,58 @@ export async function decisionScreen(db: Db, ctx: RequestContext, eventRowId: nu
 
 // ---------------------------------------------------------------- the decision
 
-export const decisionForm = z
-  .object({
-    historyViewId: z.string().regex(/^hv_[0-9a-f]{32}$/, 'Open the decision screen again: the history you saw was not recorded'),
-    confirmHistory: z.literal('yes', { message: 'Confirm that you have considered the history before deciding' }),
-    level: z.enum(['1', '2', '3', '4'], { message: 'Select the level of need' }),
-    outcome: z.enum(keys(OUTCOMES), { message: 'Select the outcome' }),
-    rationale: z.string().trim().min(20, 'Explain the decision: what in the history and the contact led to it (at least 20 characters)').max(5000),
-    shared: z.enum(['yes', 'no'], { message: 'Select whether you shared information as part of this decision' }),
-    sharedWith: text(300),
-    whatShared: text(2000),
-    shareLawfulBasis: z
-      .union([z.enum(keys(LAWFUL_BASES)), z.array(z.enum(keys(LAWFUL_BASES)))])
-      .optional()
-      .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v])),
-  })
-  .superRefine((f, ctx) => {
-    if (f.shared === 'yes') {
-      if (!f.sharedWith) ctx.addIssue({ code: 'custom', path: ['sharedWith'], message: 'Enter who you shared information with' });
-      if (!f.whatShared) ctx.addIssue({ code: 'custom', path: ['whatShared'], message: 'Enter what you shared' });
-      if (f.shareLawfulBasis.length === 0) ctx.addIssue({ code: 'custom', path: ['shareLawfulBasis'], message: 'Select the lawful basis for sharing' });
-    }
-  });
+/**
+ * The caller's transaction, for code that opens its own (ingest runs each
+ * group of a batch in `db.transaction()`): there, `transaction()` joins this
+ * one instead, so what it writes commits or rolls back with the rest of the
+ * decision. Kysely has no nested transactions; this is the one place that
+ * needs them.
+ */
+function joining(trx: Transaction<DB>): Db {
+  return new Proxy(trx, {
+    get(target, prop) {
+      if (prop === 'transaction') return () => ({ execute: <T>(fn: (t: Transaction<DB>) => Promise<T>) => fn(target) });
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  }) as unknown as Db;
+}
+
+const decisionFields = {
+  historyViewId: z.string().regex(/^hv_[0-9a-f]{32}$/, 'Open the decision screen again: the history you saw was not recorded'),
+  confirmHistory: z.literal('yes', { message: 'Confirm that you have considered the history before deciding' }),
+  level: z.enum(['1', '2', '3', '4'], { message: 'Select the level of need' }),
+  outcome: z.enum(keys(OUTCOMES), { message: 'Select the outcome' }),
+  rationale: z.string({ message: 'Explain the decision' }).trim().min(20, 'Explain the decision: what in the history and the contact led to it (at least 20 characters)').max(5000),
+  shared: z.enum(['yes', 'no'], { message: 'Select whether you shared information as part of this decision' }),
+  sharedWith: text(300),
+  whatShared: text(2000),
+  shareLawfulBasis: z
+    .union([z.enum(keys(LAWFUL_BASES)), z.array(z.enum(keys(LAWFUL_BASES)))])
+    .optional()
+    .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v])),
+};
+
+function sharingComplete(f: { shared: 'yes' | 'no'; sharedWith?: string; whatShared?: string; shareLawfulBasis: string[] }, ctx: z.RefinementCtx) {
+  if (f.shared === 'yes') {
+    if (!f.sharedWith) ctx.addIssue({ code: 'custom', path: ['sharedWith'], message: 'Enter who you shared information with' });
+    if (!f.whatShared) ctx.addIssue({ code: 'custom', path: ['whatShared'], message: 'Enter what you shared' });
+    if (f.shareLawfulBasis.length === 0) ctx.addIssue({ code: 'custom', path: ['shareLawfulBasis'], message: 'Select the lawful basis for sharing' });
+  }
+}
+
+export const decisionForm = z.object(decisionFields).superRefine(sharingComplete);
 export type DecisionForm = z.infer<typeof decisionForm>;
+
+/** A correction: the whole decision again, the version it corrects, and why. */
+export const correctionForm = z
+  .object({
+    ...decisionFields,
+    correctsDecisionId: z.string().regex(/^fdd_[0-9a-f]{32}$/, 'Open the correction screen again: the decision being corrected was not given'),
+    correctionReason: z.string({ message: 'Explain why the decision is being corrected' }).trim().min(10, 'Explain why the decision is being corrected (at least 10 characters)').max(3000),
+  })
+  .superRefine(sharingComplete);
+export type CorrectionForm = z.infer<typeof correctionForm>;
 
 /** Where a decision is handed off: early help to the early help service, social work outcomes to children's social care. */
 const HANDOFF_KIND: Partial<Record<Outcome, string>> = {
@@ -468,66 +497,108 @@ const HANDOFF_KIND: Partial<Record<Outcome, string>> = {
 
 /**
  * Save a decision. It cannot be saved unless this user drew the history panel
- * for this contact (the view id) and confirmed they considered it. The
- * decision is also written as a `decision` event (so the chronology, the
- * flags and other agencies see it), information shared is an
- * information-sharing record, and the hand-off lands in the receiving
- * service's queue.
+ * for this contact (the view id) and confirmed they considered it. In one
+ * transaction: the information-sharing record, the decision as a `decision`
+ * event (through ingest, so the chronology, the flags and other agencies see
+ * it), the decision with its hand-off (the receiving service's queue) and the
+ * audit rows. Either all of them are written or none.
  */
 export async function decide(db: Db, ctx: RequestContext, eventRowId: number, f: DecisionForm, clock: Clock): Promise<string> {
+  return saveDecision(db, ctx, eventRowId, f, clock, null);
+}
+
+/**
+ * Correct a decision: a new version of it (who, when, the whole decision again
+ * and why), made on a fresh drawing of the history like the first; the old
+ * version is kept. The decision event is sent again with the same id, so the
+ * chronology shows the corrected outcome as a corrected entry. Refused when
+ * the version being corrected is no longer the current one (someone else
+ * corrected it meanwhile).
+ */
+export async function correctDecision(db: Db, ctx: RequestContext, eventRowId: number, f: CorrectionForm, clock: Clock): Promise<string> {
+  return saveDecision(db, ctx, eventRowId, f, clock, { correctsDecisionId: f.correctsDecisionId, reason: f.correctionReason });
+}
+
+async function saveDecision(
+  db: Db, ctx: RequestContext, eventRowId: number, f: DecisionForm, clock: Clock, correcting: { correctsDecisionId: string; reason: string } | null,
+): Promise<string> {
   const actor = requireUser(ctx);
   if (!actor.roles.some((r) => FRONT_DOOR_ROLES.includes(r))) throw new NotFoundError();
   const at = clock.now();
   const decisionId = `fdd_${randomUUID().replaceAll('-', '')}`;
-  const prepared = await db.transaction().execute(async (trx) => {
+  const saved = await db.transaction().execute(async (trx) => {
     const repo = frontDoorRepository(trx);
     const view = await repo.historyView(f.historyViewId);
     if (!view || Number(view.contact_event_row_id) !== eventRowId || view.viewed_by !== actor.userId) {
       throw new AppError(400, 'history-not-seen', 'Open the decision screen again: a decision needs the history you saw');
     }
-    if ((await repo.decisions({ contactEventRowIds: [eventRowId] })).length > 0) {
-      throw new AppError(409, 'already-decided', 'This contact already has a decision');
+    const [current] = await repo.decisions({ contactEventRowIds: [eventRowId] });
+    if (!correcting && current) throw new AppError(409, 'already-decided', 'This contact already has a decision');
+    if (correcting && !current) throw new AppError(409, 'not-decided', 'This contact has no decision to correct');
+    if (correcting && current!.id !== correcting.correctsDecisionId) {
+      throw new AppError(409, 'decision-changed', 'The decision was corrected by someone else while you were working: open it again');
     }
     const { contact, subjects, access } = await contactInScope(trx, ctx, eventRowId, clock);
     const contents = view.contents as ReturnType<typeof panelContents>;
     const fd = await repo.agency(contact.to);
     const kind = HANDOFF_KIND[f.outcome];
     const handoff = kind && fd ? await repo.handoffTarget(fd.authorityCode, kind) : null;
-    let shareId: string | null = null;
     const seen = [...new Set(subjects.map((s) => s.personId))].filter((p) => access.has(p));
+    const version = correcting ? current!.version + 1 : 1;
+
+    // 1. The information shared, one record per child seen.
+    let shareId: string | null = null;
     if (f.shared === 'yes') {
       for (const personId of seen) {
         const id = `is_${randomUUID().replaceAll('-', '')}`;
         shareId ??= id;
         await informationSharingRepository(trx).add({
           id, personId, recordedBy: actor.userId, recordedAt: at, decision: 'shared', sharedWith: f.sharedWith ?? null,
-          whatShared: f.whatShared ?? null, purpose: `Front door decision on contact ${contact.eventId}: ${OUTCOMES[f.outcome]}`,
+          whatShared: f.whatShared ?? null,
+          purpose: `Front door decision on contact ${contact.eventId}${correcting ? ` (correction, version ${version})` : ''}: ${OUTCOMES[f.outcome]}`,
           lawfulBasis: f.shareLawfulBasis, consent: contact.consent ?? 'not-sought', consentDetail: contact.consentDetail ?? (contact.consent ? null : 'Consent was not recorded with the contact'),
           reasonNotShared: null,
         });
       }
     }
+
+    // 2. The decision event, through ingest, in this transaction. A correction re-sends the
+    //    first version's event with the corrected content: the event store keeps both versions.
+    const first = correcting && current!.decisionEventRowId ? await repo.eventOf(current!.decisionEventRowId) : undefined;
+    const eventId = first?.eventId ?? `fdd-${decisionId.slice(4, 16)}`;
+    const eventAt = first?.at ?? at;
+    const result = await ingestBatch(joining(trx), ctx, {
+      events: [{
+        id: eventId, at: eventAt.toISOString(), agency: contact.to, type: 'decision', subjects: [...new Set(subjects.map((s) => s.ref))],
+        data: { on: contact.eventId, level: Number(f.level), outcome: f.outcome, rationale: f.rationale },
+        ...(correcting ? { text: `Corrected (version ${version}) on ${formatDate(at)} by ${actor.displayName}: ${correcting.reason}` } : {}),
+      }],
+    }, { clock, source: 'front-door' });
+    if (result.counts.rejected > 0) throw new AppError(400, 'decision-rejected', `The decision could not be recorded: ${rejectedReasons(result)}`);
+    const decisionEventRowId = await repo.eventRowId(contact.to, eventId);
+    if (!decisionEventRowId) throw new AppError(500, 'decision-event-missing', 'The decision was not stored');
+
+    // 3. The decision, with its hand-off (the receiving service's queue reads it).
     await repo.insertDecision({
       id: decisionId, contactEventRowId: eventRowId, frontDoorAgencyId: contact.to, decidedBy: actor.userId, decidedAt: at,
       level: Number(f.level), outcome: f.outcome, rationale: f.rationale, historyViewId: f.historyViewId,
       reReferral: Boolean(contents.reReferral), openCase: Boolean(contents.openCase), informationShareId: shareId,
-      decisionEventRowId: null, handoffAgencyId: handoff?.agencyId ?? null, handoffTeamId: handoff?.teamId ?? null,
+      decisionEventRowId, handoffAgencyId: handoff?.agencyId ?? null, handoffTeamId: handoff?.teamId ?? null,
+      ...(correcting ? { correction: { version, correctsDecisionId: correcting.correctsDecisionId, reason: correcting.reason } } : {}),
     });
+
+    // 4. The audit: what was on screen (the view) for each child the decision is about.
     await writeAuditMany(trx, ctx, seen.map((personId) => ({
       action: 'decide' as const, outcome: 'succeeded' as const, subjectType: 'front-door-decision', subjectId: decisionId, personId,
-      details: { contact: eventRowId, historyView: f.historyViewId, historyConfirmed: true, outcome: f.outcome, level: Number(f.level), shared: f.shared === 'yes' },
+      details: {
+        contact: eventRowId, historyView: f.historyViewId, historyConfirmed: true, outcome: f.outcome, level: Number(f.level), shared: f.shared === 'yes',
+        ...(correcting ? { corrects: correcting.correctsDecisionId, version } : {}),
+      },
     })));
-    return { contact, refs: [...new Set(subjects.map((s) => s.ref))] };
+    return { batchId: result.batchId };
   });
-  // The decision as an event (after the decision commits: ingest runs its own transactions).
-  const eventId = `fdd-${decisionId.slice(4, 16)}`;
-  const result = await ingestBatch(db, ctx, {
-    events: [{ id: eventId, at: at.toISOString(), agency: prepared.contact.to, type: 'decision', subjects: prepared.refs,
-      data: { on: prepared.contact.eventId, level: Number(f.level), outcome: f.outcome, rationale: f.rationale } }],
-  }, { clock, source: 'front-door' });
-  const rowId = await frontDoorRepository(db).eventRowId(prepared.contact.to, eventId);
-  if (rowId) await frontDoorRepository(db).setDecisionEvent(decisionId, rowId);
-  await evaluateFlagsAfterBatch(db, result.batchId, clock);
+  // Flags are derived: evaluated after the decision commits (a failure here leaves the decision whole; the next evaluation catches up).
+  await evaluateFlagsAfterBatch(db, saved.batchId, clock);
   return decisionId;
 }
 

@@ -372,6 +372,9 @@ export interface FrontDoorDecisionTable {
   decision_event_row_id: number | null;
   handoff_agency_id: string | null;
   handoff_team_id: string | null;
+  /** Migration 0018: a later version names the version it corrects, and why. */
+  corrects_decision_id: Generated<string | null>;
+  correction_reason: Generated<string | null>;
 }
 
 export interface FrontDoorDecisionReviewTable {
