@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
 import type { RequestContext } from '../../platform/access/context.ts';
 import type { Clock } from '../../platform/clock.ts';
@@ -46,6 +46,43 @@ export interface IngestOptions {
   noQuarantine?: boolean;
   /** Events written per transaction. The bulk path sets this; a normal batch writes its events in one. */
   eventChunk?: number;
+  /**
+   * The bulk path: events and their chronology rows written with COPY where the
+   * database allows it (PostgreSQL; PGlite keeps the INSERT), and each
+   * transaction committed without waiting for its WAL flush (synchronous_commit
+   * off for that transaction only: a crash can lose the last moments' commits,
+   * never consistency; a reload sends them again as duplicates are recognised).
+   */
+  bulk?: boolean;
+  /**
+   * Bulk loads that run several ingest calls at once (loadCounty on
+   * PostgreSQL): whatever creates, links or merges people and rebuilds what is
+   * derived from them (the records group, and an events group's births,
+   * involvements and families) runs holding this lock until its transaction has
+   * committed, so those parts happen one at a time; only the event rows
+   * themselves are written alongside.
+   */
+  exclusive?: ExclusiveLock;
+}
+
+/** A lock held across a transaction: `acquire` answers the function that releases it. */
+export interface ExclusiveLock {
+  acquire(): Promise<() => void>;
+}
+
+/** An ExclusiveLock for one process: waiters are served in the order they asked. */
+export function exclusiveLock(): ExclusiveLock {
+  let tail: Promise<void> = Promise.resolve();
+  return {
+    async acquire() {
+      let release!: () => void;
+      const next = new Promise<void>((resolve) => { release = resolve; });
+      const previous = tail;
+      tail = previous.then(() => next);
+      await previous;
+      return release;
+    },
+  };
 }
 
 type Db = Kysely<DB>;
@@ -93,11 +130,29 @@ export async function ingestBatch(db: Db, ctx: RequestContext, batch: unknown, o
   });
   const input = shape.data;
   const items: ItemResult[] = [];
+  // Held from when a group asks for it until its transaction has committed (or failed).
+  let held: (() => void) | undefined;
+  const hold = async () => {
+    if (options.exclusive && !held) held = await options.exclusive.acquire();
+  };
   const run = async (
     kind: ItemKind, list: unknown[] | undefined, write: (trx: Transaction<DB>, list: unknown[]) => Promise<ItemResult[]>, base = 0,
   ) => {
     if (!list || list.length === 0) return;
+    // Everything but the events links, merges or rebuilds people: the whole group holds the lock.
+    if (kind !== 'events') await hold();
+    try {
+      await transact(kind, list, write, base);
+    } finally {
+      held?.();
+      held = undefined;
+    }
+  };
+  const transact = async (
+    kind: ItemKind, list: unknown[], write: (trx: Transaction<DB>, list: unknown[]) => Promise<ItemResult[]>, base: number,
+  ) => {
     await db.transaction().execute(async (trx) => {
+      if (options.bulk) await sql`set local synchronous_commit = off`.execute(trx);
       const results = await write(trx, list);
       await quarantineRejected(trx, batchId, kind, list, base, results, options, clock);
       await writeAudit(trx, ctx, {
@@ -116,7 +171,7 @@ export async function ingestBatch(db: Db, ctx: RequestContext, batch: unknown, o
       const slice = input.events.slice(start, start + size);
       // Indexes stay those of the whole batch, so a reason's path points at the item sent.
       await run('events', slice, async (trx, list) =>
-        (await writeEvents(recordsRepository(trx), sender, list, batchId, clock)).map((r) => offset(r, start)),
+        (await writeEvents(recordsRepository(trx), sender, list, batchId, clock, options.bulk ?? false, hold)).map((r) => offset(r, start)),
       start);
     }
   }
@@ -128,7 +183,7 @@ export async function ingestBatch(db: Db, ctx: RequestContext, batch: unknown, o
 
 /** The bulk path: the same validation and mapping, events written in large batched transactions. */
 export async function ingestBulk(db: Db, ctx: RequestContext, batch: unknown, options: IngestOptions): Promise<IngestResult> {
-  return ingestBatch(db, ctx, batch, { source: 'bulk', eventChunk: 5000, ...options });
+  return ingestBatch(db, ctx, batch, { source: 'bulk', eventChunk: 20_000, bulk: true, ...options });
 }
 
 function offset(r: ItemResult, start: number): ItemResult {
@@ -363,7 +418,10 @@ function referencedRecords(e: AgencyEvent): { path: (string | number)[]; ref: st
   return refs;
 }
 
-async function writeEvents(repo: RecordsRepository, sender: string | null, list: unknown[], batchId: string, clock: Clock): Promise<ItemResult[]> {
+async function writeEvents(
+  repo: RecordsRepository, sender: string | null, list: unknown[], batchId: string, clock: Clock, bulk: boolean,
+  beforePeople: () => Promise<void>,
+): Promise<ItemResult[]> {
   const results: ItemResult[] = [];
   const checked = list.map((raw, index) => ({ index, c: checkEvent(index, raw) }));
   const valid = checked.flatMap((x) => (x.c.ok ? [x.c.value] : []));
@@ -378,7 +436,8 @@ async function writeEvents(repo: RecordsRepository, sender: string | null, list:
   const births: { unborn: number; child: number; at: Date }[] = [];
   const flush = async () => {
     if (pending.length === 0) return;
-    const ids = await repo.insertEvents(pending.map((p) => p.insert));
+    const rows = pending.map((p) => p.insert);
+    const ids = (bulk ? await ingestRepository(repo.db).copyEvents(rows) : undefined) ?? await repo.insertEvents(rows);
     pending.forEach((p, i) => {
       latest.set(`${p.event.agency}:${p.event.id}`, { id: ids[i]!, version: p.insert.version, contentHash: p.insert.contentHash, retracted: false, type: p.event.type });
     });
@@ -444,6 +503,8 @@ async function writeEvents(repo: RecordsRepository, sender: string | null, list:
     results.push({ kind: 'events', index, key, status: 'accepted', version });
   }
   await flush();
+  // Births merge people; involvements and families are rebuilt from them: one loader at a time (options.exclusive).
+  if (births.length > 0 || affected.size > 0) await beforePeople();
   const merged = new Set<string>();
   for (const b of births) for (const p of await linkBirth(repo, b.unborn, b.child, b.at)) merged.add(p);
   await rebuildInvolvements(repo, [...affected, ...merged]);

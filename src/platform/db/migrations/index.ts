@@ -10,6 +10,7 @@ import * as m0009 from './0009_demo_state.ts';
 import * as m0012 from './0012_user_administration.ts';
 import * as m0013 from './0013_team_around_child.ts';
 import * as m0010 from './0010_flags_merges.ts';
+import * as m0016 from './0016_event_store_bulk.ts';
 import * as m0015 from './0015_flags_family_read.ts';
 import * as m0018 from './0018_front_door_corrections.ts';
 
@@ -30,5 +31,6 @@ export const migrations: Record<string, Migration> = {
   '0013_team_around_child': m0013,
   '0010_flags_merges': m0010,
   '0015_flags_family_read': m0015,
+  '0016_event_store_bulk': m0016,
   '0018_front_door_corrections': m0018,
 };
