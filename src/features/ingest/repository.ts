@@ -177,6 +177,18 @@ export function ingestRepository(db: Db) {
       return out;
     },
 
+    /** Whether any event is stored (a county load refuses a database that already holds one). */
+    async holdsEvents(): Promise<boolean> {
+      const { rows } = await sql<{ any: boolean }>`select exists (select 1 from event) as any`.execute(db);
+      return Boolean(rows[0]?.any);
+    },
+
+    /** The size of the current database on disk, in bytes (PostgreSQL). */
+    async databaseBytes(): Promise<number> {
+      const { rows } = await sql<{ bytes: string | number }>`select pg_database_size(current_database()) as bytes`.execute(db);
+      return Number(rows[0]?.bytes ?? 0);
+    },
+
     async insertBatch(b: { id: string; source: string; senderAgencyId: string | null; actorId: string; receivedAt: Date }): Promise<void> {
       await db
         .insertInto('ingest_batch')

@@ -1,0 +1,115 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import cliProgress from 'cli-progress';
+import pg from 'pg';
+import { openDatabase } from '../platform/db/database.ts';
+import { migrateToLatest } from '../platform/db/migrate.ts';
+import { systemContext } from '../platform/access/context.ts';
+import { systemClock } from '../platform/clock.ts';
+import { createCounty } from '../features/synthetic-county/generator.ts';
+import { loadCounty } from '../features/ingest/county-load.ts';
+import { ingestRepository } from '../features/ingest/repository.ts';
+import { demoRepository } from '../features/demo/repository.ts';
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
+  return n;
+}
+
+function years(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 30) throw new InvalidArgumentError('must be a number of years from 1 to 30');
+  return n;
+}
+
+/** The demo_state row a loaded county is recorded under: what the benchmarks read (bench/county-db.ts). */
+export const COUNTY_STATE = 'synthetic-county';
+
+/** Events the generator makes per child over ten years (1,000 children: 166,650): for the progress bar's estimate only. */
+const EVENTS_PER_CHILD_DECADE = 166.65;
+
+/** Create the database the URL names on its server when it does not exist yet. */
+async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new InvalidArgumentError('the database name must be lower-case letters, digits and underscores');
+  const server = new URL(url);
+  server.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: server.toString() });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query('select 1 from pg_database where datname = $1', [name]);
+    if (rows.length === 0) await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+}
+
+/**
+ * Adds `kinsight county load`: a synthetic county loaded through the real
+ * ingest path (loadCounty, bulk) into a PostgreSQL database that stays, for the
+ * benchmarks to read (BENCH_COUNTY_DATABASE_URL) and for full-scale figures.
+ */
+export function registerCounty(program: Command): void {
+  const county = program.command('county').description('a persistent synthetic county in a PostgreSQL database');
+  county
+    .command('load')
+    .description('create and migrate the database, then load a synthetic county (Marlshire) through the real ingest path; prints a JSON line of figures at the end')
+    .requiredOption('--database-url <url>', 'PostgreSQL database to load into (created if missing; it must not hold events yet)')
+    .option('--children <n>', 'children in the county (under 18 when each household first appears)', positiveInt, 300_000)
+    .option('--years <y>', 'years of events, ending 31 March 2025', years, 10)
+    .option('--seed <s>', 'seed: the same seed gives the same county', '20261123')
+    .option('--events-per-batch <n>', 'events per ingest call', positiveInt, 20_000)
+    .option('--sequential', 'one ingest call at a time (default: events written alongside the next batch’s linkage)')
+    .action(async (options: { databaseUrl: string; children: number; years: number; seed: string; eventsPerBatch: number; sequential?: boolean }) => {
+      const seed = /^[0-9]+$/.test(options.seed) ? Number(options.seed) : options.seed;
+      await ensureDatabase(options.databaseUrl);
+      const database = await openDatabase({ kind: 'postgres', url: options.databaseUrl, poolSize: 4 });
+      try {
+        await migrateToLatest(database.db);
+        if (await ingestRepository(database.db).holdsEvents()) {
+          console.error('This database already holds events: load a county into a new database (or drop this one first).');
+          process.exitCode = 1;
+          return;
+        }
+        const estimate = Math.round(options.children * EVENTS_PER_CHILD_DECADE * (options.years / 10));
+        const bar = new cliProgress.SingleBar(
+          {
+            format: 'Loading Marlshire |{bar}| {percentage}% of ~{total} events | {value} events | {records} records | {rate} events/s | {eta_formatted} left',
+            stream: process.stderr, fps: 2, etaBuffer: 200, noTTYOutput: true, notTTYSchedule: 30_000,
+          },
+          cliProgress.Presets.shades_classic,
+        );
+        bar.start(estimate, 0, { records: 0, rate: 0 });
+        const started = performance.now();
+        const result = await loadCounty(database.db, systemContext('county-load', `county-load-${Date.now()}`), createCounty({
+          children: options.children, years: options.years, seed, childB: true,
+        }), {
+          clock: systemClock,
+          eventsPerBatch: options.eventsPerBatch,
+          parallel: !options.sequential,
+          onProgress: (p) => {
+            const seconds = (performance.now() - started) / 1000;
+            bar.setTotal(Math.max(estimate, p.events));
+            bar.update(p.events, { records: p.records, rate: Math.round(p.events / Math.max(seconds, 0.001)) });
+          },
+        });
+        bar.stop();
+        const bytes = await ingestRepository(database.db).databaseBytes();
+        const figures = {
+          database: new URL(options.databaseUrl).pathname.slice(1),
+          children: options.children, years: options.years, seed: options.seed,
+          households: result.households, records: result.records, events: result.events, counts: result.counts,
+          seconds: Math.round(result.wallSeconds), ingestSeconds: Math.round(result.ingestSeconds), generateSeconds: Math.round(result.generateSeconds),
+          eventsPerSecondSustained: Math.round(result.events / result.wallSeconds),
+          eventsPerSecondIngest: Math.round(result.events / result.ingestSeconds),
+          recordsPerSecond: Math.round(result.records / result.recordSeconds),
+          databaseBytes: bytes, databaseGiB: Math.round((bytes / 2 ** 30) * 100) / 100, bytesPerEvent: Math.round(bytes / Math.max(result.events, 1)),
+        };
+        await demoRepository(database.db).markLoaded(COUNTY_STATE, figures, new Date());
+        console.log(JSON.stringify(figures));
+      } finally {
+        await database.close();
+      }
+    });
+}
