@@ -16,18 +16,6 @@ function chunks<T>(items: T[], size = CHUNK): T[][] {
 const visibleEvent = sql<boolean>`not exists (select 1 from event s where s.supersedes = e.id)
   and not exists (select 1 from event_retraction r where r.event_row_id = e.id)`;
 
-/**
- * The people a read covers: these ids, or (withFamilies) these ids and everyone in their
- * families, worked out by the database in the same query (one round trip fewer).
- */
-function peopleIn(column: string, ids: string[], withFamilies: boolean) {
-  const list = sql.join(ids);
-  return withFamilies
-    ? sql<boolean>`${sql.ref(column)} in (select o.person_id from family_member m join family_member o on o.family_id = m.family_id
-        where m.person_id in (${list}) union all select x from (values ${sql.join(ids.map((id) => sql`(${id})`))}) as v(x))`
-    : sql<boolean>`${sql.ref(column)} in (${list})`;
-}
-
 export type FlagState = 'open' | 'acknowledged' | 'closed';
 
 /** What flags_family_read returns, as json arrays (column order as in migration 0015). */
@@ -44,6 +32,9 @@ interface FamilyReadJson {
 
 /** A stored flag as far as comparing it with a finding needs. */
 export interface HeldFlag { id: string; key: string; state: FlagState; ruleVersion: number; evidence: string[]; explanation: string }
+
+/** A chunk's histories and held flags (flagsRepository.chunkRead). */
+export type ChunkRead = Omit<FamilyRead, 'agencyHash' | 'agencies' | 'families' | 'merges'>;
 
 /** One round trip's read for a few people's families (flagsRepository.familyRead). */
 export interface FamilyRead {
@@ -176,97 +167,57 @@ export function flagsRepository(db: Db) {
       return out;
     },
 
-    /** The latest version of every record currently linked to these people: the facts a person is built from. */
-    async recordFacts(personIds: string[], withFamilies = false) {
-      const out: { personId: string; kind: string; birthDate: string | null; expectedDate: string | null; sex: string | null }[] = [];
-      for (const part of chunks([...new Set(personIds)], WIDE)) {
-        const rows = await db
-          .selectFrom('person_link as l')
-          .innerJoin('agency_record_version as v', (j) =>
-            j.onRef('v.record_id', '=', 'l.record_id').on('v.version', '=', (eb) =>
-              eb.selectFrom('agency_record_version as v2').select((e) => e.fn.max('v2.version').as('m')).whereRef('v2.record_id', '=', 'l.record_id'),
-            ),
-          )
-          .select(['l.person_id as personId', 'v.kind', 'v.birth_date as birthDate', 'v.expected_date as expectedDate', 'v.sex'])
-          .where(peopleIn('l.person_id', part, withFamilies))
-          .where('l.unlinked_at', 'is', null)
-          .orderBy('l.record_id')
-          .execute();
-        out.push(...rows);
-      }
-      return out;
-    },
-
-    /** Person-to-person relationships between these people, as each agency recorded them between its records. */
-    async relationshipsAmong(personIds: string[], withFamilies = false) {
-      if (personIds.length === 0) return [];
-      const ids = [...new Set(personIds)];
-      return db
-        .selectFrom('relationship as r')
-        .innerJoin('person_link as lf', (j) => j.onRef('lf.record_id', '=', 'r.from_record_id').on('lf.unlinked_at', 'is', null))
-        .innerJoin('person_link as lt', (j) => j.onRef('lt.record_id', '=', 'r.to_record_id').on('lt.unlinked_at', 'is', null))
-        .select(['lf.person_id as from', 'lt.person_id as to', 'r.type', 'r.from_date as fromDate'])
-        .where(peopleIn('lf.person_id', ids, withFamilies))
-        .where(peopleIn('lt.person_id', ids, withFamilies))
-        .orderBy('r.id')
-        .execute();
-    },
-
     /**
-     * Visible events about any of these people, with every person each is
-     * about, in one query per chunk (the subjects aggregated in SQL): the
-     * set-based read for many families at once. Same rows and order as eventsAbout.
+     * A chunk of families for the full recompute (many people: thousands),
+     * as familyRead returns it but in four queries run side by side (on
+     * PostgreSQL, four connections: the reads use both cores where one
+     * function call uses one). Arrays are sent as one parameter each (a
+     * list of thousands of parameters costs tens of milliseconds to plan);
+     * each event's people are aggregated from the same index scan that finds
+     * the events (no probe per event); no free text. Relationships are those
+     * from one of these people (the caller keeps those within a family).
      */
-    async eventsAboutMany(personIds: string[], withFamilies = false) {
+    async chunkRead(personIds: string[]): Promise<ChunkRead> {
       const ids = [...new Set(personIds)];
-      if (ids.length === 0) return [];
-      const byRow = new Map<number, {
-        id: number; eventId: string; agencyId: string; type: string; at: Date; onDate: string; atPrecision: string;
-        subjects: string[]; data: unknown; text: string | null; personIds: string[];
-      }>();
-      for (const part of chunks(ids, WIDE)) {
-        const rows = await db
-          .selectFrom('event as e')
-          // The instant as epoch milliseconds: parsing a timestamptz's text costs more than the rest of the row.
-          .select(['e.id', 'e.event_id as eventId', 'e.agency_id as agencyId', 'e.type', sql<number>`(extract(epoch from e.at) * 1000)::float8`.as('atMs'),
-            'e.on_date as onDate', 'e.at_precision as atPrecision', 'e.data', 'e.text',
-            // Joined with a unit separator: splitting a string is cheaper than parsing a text[] (ids never contain it).
-            sql<string>`array_to_string(e.subjects, chr(31))`.as('subjectList'),
-            sql<string>`(select string_agg(distinct s2.person_id, chr(31)) from event_subject s2 where s2.event_row_id = e.id)`.as('personList')])
-          .where('e.id', 'in', (eb) => eb.selectFrom('event_subject as s').select('s.event_row_id').where(peopleIn('s.person_id', part, withFamilies)))
-          .where(visibleEvent)
-          .execute();
-        const split = (s: string | null) => (s === null || s === '' ? [] : s.split('\u001f'));
-        for (const r of rows) {
-          const id = Number(r.id);
-          byRow.set(id, {
-            id, eventId: r.eventId, agencyId: r.agencyId, type: r.type, at: new Date(Number(r.atMs)), onDate: r.onDate,
-            atPrecision: r.atPrecision, subjects: split(r.subjectList), data: r.data, text: r.text, personIds: split(r.personList).sort(),
-          });
-        }
-      }
-      return [...byRow.values()].sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id);
-    },
-
-    /** Visible events about any of these people, with every person each is about. */
-    async eventsAbout(personIds: string[]) {
-      if (personIds.length === 0) return [];
-      const ids = [...new Set(personIds)];
-      const events = await db
-        .selectFrom('event as e')
-        .select(['e.id', 'e.event_id as eventId', 'e.agency_id as agencyId', 'e.type', 'e.at', 'e.on_date as onDate',
-          'e.at_precision as atPrecision', 'e.subjects', 'e.data', 'e.text'])
-        .where('e.id', 'in', (eb) => eb.selectFrom('event_subject as s').select('s.event_row_id').where('s.person_id', 'in', ids))
-        .where(visibleEvent)
-        .orderBy('e.at')
-        .orderBy('e.id')
-        .execute();
-      const subjects = new Map<number, string[]>();
-      for (const part of chunks(events.map((e) => e.id))) {
-        const rows = await db.selectFrom('event_subject').select(['event_row_id', 'person_id']).where('event_row_id', 'in', part).execute();
-        for (const r of rows) subjects.set(r.event_row_id, [...(subjects.get(r.event_row_id) ?? []), r.person_id]);
-      }
-      return events.map((e) => ({ ...e, personIds: [...new Set(subjects.get(e.id) ?? [])].sort() }));
+      const people = sql`${ids}::text[]`;
+      const [records, relationships, events, flags] = await Promise.all([
+        sql<{ personId: string; kind: string; birthDate: string | null; expectedDate: string | null; sex: string | null }>`
+          select l.person_id as "personId", v.kind, v.birth_date as "birthDate", v.expected_date as "expectedDate", v.sex
+          from person_link l
+          join lateral (select v.kind, v.birth_date, v.expected_date, v.sex from agency_record_version v
+            where v.record_id = l.record_id order by v.version desc limit 1) v on true
+          where l.person_id = any(${people}) and l.unlinked_at is null
+          order by l.record_id`.execute(db),
+        sql<{ from: string; to: string; type: string; fromDate: string | null }>`
+          select lf.person_id as "from", lt.person_id as "to", r.type, r.from_date as "fromDate"
+          from person_link lf
+          join relationship r on r.from_record_id = lf.record_id
+          join person_link lt on lt.record_id = r.to_record_id and lt.unlinked_at is null
+          where lf.person_id = any(${people}) and lf.unlinked_at is null
+          order by r.id`.execute(db),
+        sql<{ id: number; eventId: string; agencyId: string; type: string; atMs: number; onDate: string; atPrecision: string; subjectList: string; data: unknown; personList: string }>`
+          select e.id, e.event_id as "eventId", e.agency_id as "agencyId", e.type, (extract(epoch from e.at) * 1000)::float8 as "atMs",
+            e.on_date as "onDate", e.at_precision as "atPrecision", array_to_string(e.subjects, chr(31)) as "subjectList", e.data, s.pl as "personList"
+          from (select s.event_row_id, string_agg(distinct s.person_id, chr(31)) as pl from event_subject s
+            where s.person_id = any(${people}) group by s.event_row_id) s
+          join event e on e.id = s.event_row_id
+          where not exists (select 1 from event x where x.supersedes = e.id)
+            and not exists (select 1 from event_retraction r where r.event_row_id = e.id)`.execute(db),
+        sql<{ id: string; key: string; state: string; ruleVersion: number; evidence: string[]; explanation: string }>`
+          select f.id, f.key, f.state, f.rule_version as "ruleVersion", f.evidence, f.explanation
+          from flag f where f.person_id = any(${people})
+          order by f.key, f.created_at desc, f.id desc`.execute(db),
+      ]);
+      const split = (x: string | null) => (x === null || x === '' ? [] : x.split('\u001f'));
+      return {
+        records: records.rows,
+        relationships: relationships.rows,
+        events: events.rows.map((r) => ({
+          id: Number(r.id), eventId: r.eventId, agencyId: r.agencyId, type: r.type, at: new Date(Number(r.atMs)), onDate: r.onDate,
+          atPrecision: r.atPrecision, subjects: split(r.subjectList), data: r.data, text: null, personIds: split(r.personList).sort(),
+        })).sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id),
+        flags: flags.rows.map((f) => ({ ...f, state: f.state as FlagState })),
+      };
     },
 
     /**

@@ -7,7 +7,7 @@ import { writeAuditMany, type AuditEntry } from '../../platform/audit/audit.ts';
 import { evaluateFlags, FLAG_CATALOGUE, type FlagFinding, type FlagRule } from '../../domain/flags/index.ts';
 import { addCalendarDays, londonDate } from '../../domain/timescales/working-days.ts';
 import { agencyMap, buildHistories, type AgencyFact, type FamilyData } from './history.ts';
-import { flagsLinkRepository, flagsRepository, type FamilyRead, type FlagRow, type FlagsRepository, type RoutedToKind } from './repository.ts';
+import { flagsLinkRepository, flagsRepository, type ChunkRead, type FamilyRead, type FlagRow, type HeldFlag, type FlagsRepository, type RoutedToKind } from './repository.ts';
 
 /**
  * Evaluating concern flags against the database and keeping the flag store.
@@ -302,14 +302,6 @@ function groupsFrom(personIds: string[], rows: { familyId: string; personId: str
   return [...groups.keys()].sort().map((k) => [...groups.get(k)!].sort());
 }
 
-/** Everything about many families in three set-based queries. */
-async function readMany(repo: FlagsRepository, people: string[]): Promise<FamilyData> {
-  const [records, relationships, events] = await Promise.all([
-    repo.recordFacts(people), repo.relationshipsAmong(people), repo.eventsAboutMany(people),
-  ]);
-  return { records, relationships, events };
-}
-
 /** Split what was read for many families into each family's share (the rows a per-family read would give, in the same order). */
 function splitByGroup(groups: string[][], data: FamilyData): FamilyData[] {
   const groupOf = new Map<string, number>();
@@ -362,11 +354,13 @@ const CHUNK_FAMILIES = 1000;
 const FEW = 200;
 
 /**
- * Evaluate and store groups in chunks: per chunk, three set-based reads (two
- * chunks read ahead while the engine works on the current one: the database
- * works while the engine does; reads see nothing a chunk's writes change,
- * since histories are not flags), the engine in memory, then the bulk
- * comparison and the differences written, in chunk order.
+ * Evaluate and store groups in chunks: per chunk, one read of the chunk's
+ * histories and held flags (chunkRead, four queries side by side; two chunks read ahead while
+ * the engine works on the current one: the database works while the engine
+ * does; chunks hold different people, so a chunk's writes change nothing
+ * another chunk read), the engine in memory, then the findings that differ
+ * from the live flags held compared in bulk and the differences written, in
+ * chunk order. A chunk whose findings all equal their flags sends nothing more.
  */
 async function evaluateInChunks(
   db: Db | Transaction<DB>, groups: string[][], s: Setting, summary: EvaluationSummary,
@@ -377,10 +371,10 @@ async function evaluateInChunks(
   const chunks: string[][][] = [];
   for (let i = 0; i < groups.length; i += size) chunks.push(groups.slice(i, i + size));
   const AHEAD = 2;
-  const reads = new Map<number, Promise<FamilyData>>();
+  const reads = new Map<number, Promise<ChunkRead>>();
   const readAhead = (i: number) => {
     if (i >= chunks.length || reads.has(i)) return;
-    const p = readMany(repo, chunks[i]!.flat());
+    const p = repo.chunkRead(chunks[i]!.flat());
     p.catch(() => undefined); // awaited below; a failure is reported there
     reads.set(i, p);
   };
@@ -391,7 +385,8 @@ async function evaluateInChunks(
     readAhead(i + AHEAD);
     const { items, evaluated } = evaluateGroups(chunks[i]!, data, s);
     summary.evaluated += evaluated;
-    addTo(summary, await storeFindingsMany(db, s.ctx, items, s.asAt, s.homeAuthority));
+    // Flags are moved before the first read, and a chunk's writes touch only its own people's flags: what was read is current.
+    addTo(summary, await storeFindingsMany(db, s.ctx, notAsHeld(items, data.flags), s.asAt, s.homeAuthority));
     options.onProgress?.(Math.min((i + 1) * size, groups.length), groups.length);
   }
 }
@@ -435,13 +430,30 @@ async function evaluateFew(db: Db | Transaction<DB>, ids: string[], clock: Clock
   const groups = groupsFrom(ids, read.families);
   const { items, evaluated } = evaluateGroups(groups, read, s);
   summary.evaluated = evaluated;
-  const live = new Map(read.flags.filter((f) => f.state !== 'closed').map((f) => [f.key, f]));
-  const unchanged = summary.moved === 0 && items.every(({ findings }) => findings.every((f) => {
-    const held = live.get(f.key);
-    return held !== undefined && sameAsLive(f, held);
-  }));
-  if (!unchanged) addTo(summary, await storeFindingsMany(db, s.ctx, items, s.asAt, s.homeAuthority));
+  // Flags moved just now are not in what was read: compare everything in full.
+  const changed = summary.moved === 0 ? notAsHeld(items, read.flags) : items;
+  if (changed.length > 0) addTo(summary, await storeFindingsMany(db, s.ctx, changed, s.asAt, s.homeAuthority));
   return summary;
+}
+
+/**
+ * The findings that differ from the live flags held by the people read
+ * (what flags_family_read returns): a finding equal to its live flag would
+ * change nothing in the store, so only the others go on to the full
+ * comparison (storeFindingsMany reads every flag with their keys, whoever
+ * holds it now). Order is kept, so new flags take the same ids.
+ */
+function notAsHeld(items: PersonFindings[], held: HeldFlag[]): PersonFindings[] {
+  const live = new Map(held.filter((f) => f.state !== 'closed').map((f) => [f.key, f]));
+  const out: PersonFindings[] = [];
+  for (const item of items) {
+    const findings = item.findings.filter((f) => {
+      const flag = live.get(f.key);
+      return flag === undefined || !sameAsLive(f, flag);
+    });
+    if (findings.length > 0) out.push({ findings, rowsOf: item.rowsOf });
+  }
+  return out;
 }
 
 /**
