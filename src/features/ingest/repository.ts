@@ -177,6 +177,36 @@ export function ingestRepository(db: Db) {
       return out;
     },
 
+    /**
+     * The latest stored version of each (agency, eventId), with whether it is
+     * retracted: what the records repository's `latestEvents` answers, asked as
+     * one index probe per key (a lateral look-up, newest version first). The
+     * bulk path asks for 20,000 keys at a time while `event` grows by millions
+     * of rows; a join left to the planner turned into a hash join over the whole
+     * table once its statistics lagged, growing with every batch.
+     */
+    async latestEvents(keys: { agency: string; eventId: string }[]): Promise<Map<string, { id: number; version: number; contentHash: string; retracted: boolean; type: string }>> {
+      const out = new Map<string, { id: number; version: number; contentHash: string; retracted: boolean; type: string }>();
+      const unique = new Map<string, { agency: string; eventId: string }>();
+      for (const k of keys) unique.set(`${k.agency}:${k.eventId}`, k);
+      const all = [...unique.values()];
+      for (let start = 0; start < all.length; start += 10_000) {
+        const part = all.slice(start, start + 10_000);
+        const { rows } = await sql<{ id: string | number; agency_id: string; event_id: string; version: number; content_hash: string; type: string; retracted: boolean }>`
+          select k.agency_id, k.event_id, e.id, e.version, e.content_hash, e.type,
+            exists (select 1 from event_retraction r where r.event_row_id = e.id) as retracted
+          from unnest(${part.map((k) => k.agency)}::text[], ${part.map((k) => k.eventId)}::text[]) as k (agency_id, event_id)
+          cross join lateral (
+            select e.id, e.version, e.content_hash, e.type from event e
+            where e.agency_id = k.agency_id and e.event_id = k.event_id order by e.version desc limit 1
+          ) e`.execute(db);
+        for (const r of rows) {
+          out.set(`${r.agency_id}:${r.event_id}`, { id: Number(r.id), version: r.version, contentHash: r.content_hash, retracted: r.retracted, type: r.type });
+        }
+      }
+      return out;
+    },
+
     /** Whether any event is stored (a county load refuses a database that already holds one). */
     async holdsEvents(): Promise<boolean> {
       const { rows } = await sql<{ any: boolean }>`select exists (select 1 from event) as any`.execute(db);

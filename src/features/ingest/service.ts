@@ -152,7 +152,13 @@ export async function ingestBatch(db: Db, ctx: RequestContext, batch: unknown, o
     kind: ItemKind, list: unknown[], write: (trx: Transaction<DB>, list: unknown[]) => Promise<ItemResult[]>, base: number,
   ) => {
     await db.transaction().execute(async (trx) => {
-      if (options.bulk) await sql`set local synchronous_commit = off`.execute(trx);
+      // Every look-up of the bulk path is by key, for thousands of keys at once, into tables growing by
+      // millions of rows between analyses: keep them on their indexes (a hash join over the whole of
+      // `event` or `agency_record` costs more with every batch), and off parallel workers (the other core).
+      if (options.bulk) {
+        await sql`select set_config('synchronous_commit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true),
+          set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)`.execute(trx);
+      }
       const results = await write(trx, list);
       await quarantineRejected(trx, batchId, kind, list, base, results, options, clock);
       await writeAudit(trx, ctx, {
@@ -427,7 +433,8 @@ async function writeEvents(
   const valid = checked.flatMap((x) => (x.c.ok ? [x.c.value] : []));
   const recordIds = await repo.recordIds(valid.flatMap((e) => referencedRecords(e).map((r) => parseRecordRef(r.ref, e.agency))));
   const persons = await repo.currentPersons([...recordIds.values()]);
-  const latest = await repo.latestEvents(valid.map((e) => ({ agency: e.agency, eventId: e.id })));
+  const keys = valid.map((e) => ({ agency: e.agency, eventId: e.id }));
+  const latest = bulk ? await ingestRepository(repo.db).latestEvents(keys) : await repo.latestEvents(keys);
   const agencies = await repo.agencies([...new Set(valid.map((e) => e.agency))]);
 
   let pending: { event: AgencyEvent; insert: EventInsert }[] = [];
