@@ -6,7 +6,7 @@ import { migrateToLatest } from '../platform/db/migrate.ts';
 import { systemContext } from '../platform/access/context.ts';
 import { systemClock } from '../platform/clock.ts';
 import { createCounty } from '../features/synthetic-county/generator.ts';
-import { loadCounty } from '../features/ingest/county-load.ts';
+import { COUNTY_STATE, loadCounty } from '../features/ingest/county-load.ts';
 import { ingestRepository } from '../features/ingest/repository.ts';
 import { demoRepository } from '../features/demo/repository.ts';
 
@@ -21,9 +21,6 @@ function years(value: string): number {
   if (!Number.isFinite(n) || n <= 0 || n > 30) throw new InvalidArgumentError('must be a number of years from 1 to 30');
   return n;
 }
-
-/** The demo_state row a loaded county is recorded under: what the benchmarks read (bench/county-db.ts). */
-export const COUNTY_STATE = 'synthetic-county';
 
 /** Events the generator makes per child over ten years (1,000 children: 166,650): for the progress bar's estimate only. */
 const EVENTS_PER_CHILD_DECADE = 166.65;

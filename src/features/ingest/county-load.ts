@@ -6,6 +6,9 @@ import type { County } from '../synthetic-county/generator.ts';
 import { rawPgClient } from '../../platform/db/copy.ts';
 import { exclusiveLock, ingestBulk, type IngestResult } from './service.ts';
 
+/** The demo_state row under which `kinsight county load` records a loaded county and its figures (the benchmarks read it). */
+export const COUNTY_STATE = 'synthetic-county';
+
 export interface CountyLoadProgress {
   households: number;
   records: number;
