@@ -37,6 +37,12 @@ export interface Clusters {
   readonly refusedMerges: number;
   /** Records taken back out of a group because they fit two groups held apart. */
   readonly ambiguous: number;
+  /** Groups joined to another through a shared relative (relations.ts), when relationships were given. */
+  readonly joinedByRelations?: number;
+  /** Undated groups joined to the only person of their name in their household (relations.ts). */
+  readonly joinedByHousehold?: number;
+  /** Joins through a shared relative not made because two people of that name were related the same way. */
+  readonly ambiguousByRelations?: number;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { BLOCKING_RULES, candidatePairs, type BlockingRule } from './blocking.ts';
 import { clusterLinks, type Clusters, type ScoredLink } from './clustering.ts';
-import { COMPARISONS, comparePair, levelOf } from './comparisons.ts';
+import { ADDRESS, COMPARISONS, comparePair, levelOf } from './comparisons.ts';
 import { buildTable, compareRows, type RecordTable } from './table.ts';
 import { DEFAULT_PARAMETERS } from './default-parameters.ts';
 import {
@@ -15,12 +15,16 @@ import {
   pairSide,
   strongNonMatch,
   probabilityFromWeight,
+  relationalConflict,
+  relationalNamesAgree,
+  relationalNamesAlike,
   type Outcome,
   type Thresholds,
   type WeightBreakdown,
 } from './model.ts';
 import type { PersonRecord } from './person-record.ts';
 import { Vocabulary, prepareRecord, type PreparedRecord } from './prepare.ts';
+import { CONFLICT, NAMES_AGREE, NAMES_ALIKE, SAME_ADDRESS, joinByRelations, type RecordRelation } from './relations.ts';
 
 export interface LinkageOptions {
   readonly thresholds?: Thresholds;
@@ -58,6 +62,11 @@ export interface LinkageOptions {
   readonly childBornAfter?: string;
   /** Share of weak pairs a merge of two groups tolerates (see `ClusteringOptions.weakShare`). */
   readonly weakShare?: number;
+  /**
+   * Relationships the agencies recorded between records of the file (positions in the input), used as
+   * evidence after grouping (`joinByRelations`, relations.ts). Only when finding duplicates.
+   */
+  readonly relations?: readonly RecordRelation[];
   /** Milliseconds since some fixed point; only used to report how long each stage took. */
   readonly now?: () => number;
 }
@@ -356,6 +365,7 @@ function run(records: readonly PreparedRecord[], vocabulary: Vocabulary, mode: '
       // names replaced on one record) pulled the mean under the link threshold: 0.8 still refuses a chain.
       meanProbability: CLUSTER_MEAN_PROBABILITY,
     });
+    if (options.relations) clusters = withRelations(clusters, records, table, pairs, options.relations, model.strictTwins, model.childBornAfter);
   }
   const clustered = now();
 
@@ -381,6 +391,45 @@ function run(records: readonly PreparedRecord[], vocabulary: Vocabulary, mode: '
       totalSeconds: (clustered - started) / 1000,
     },
   };
+}
+
+/** Groups joined through recorded relationships (relations.ts), the scored pairs being the rivals. */
+function withRelations(clusters: Clusters, records: readonly PreparedRecord[], table: RecordTable, pairs: readonly ScoredPair[], relations: readonly RecordRelation[], strictTwins: boolean, childBornAfter: number): Clusters {
+  // The run's scored pairs (at or above review, or held) as lists of neighbours per record.
+  const degree = new Int32Array(records.length + 1);
+  for (const pair of pairs) {
+    degree[pair.first + 1] = (degree[pair.first + 1] ?? 0) + 1;
+    degree[pair.second + 1] = (degree[pair.second + 1] ?? 0) + 1;
+  }
+  for (let i = 1; i < degree.length; i += 1) degree[i] = (degree[i] ?? 0) + (degree[i - 1] ?? 0);
+  const start = degree.slice();
+  const neighbours = new Int32Array(pairs.length * 2);
+  for (const pair of pairs) {
+    neighbours[start[pair.first] ?? 0] = pair.second;
+    start[pair.first] = (start[pair.first] ?? 0) + 1;
+    neighbours[start[pair.second] ?? 0] = pair.first;
+    start[pair.second] = (start[pair.second] ?? 0) + 1;
+  }
+  const valid = relations.filter((r) => r.from >= 0 && r.to >= 0 && r.from < records.length && r.to < records.length && r.from !== r.to);
+  const result = joinByRelations(clusters.clusterOf, valid, {
+    check: (a, b) => {
+      const pattern = compareRows(table, a, b);
+      const address = levelOf(pattern, ADDRESS);
+      return (relationalNamesAgree(pattern) ? NAMES_AGREE : 0) | (relationalNamesAlike(pattern) ? NAMES_ALIKE : 0)
+        | (relationalConflict(pattern, strictTwins) ? CONFLICT : 0) | (address === 1 || address === 2 ? SAME_ADDRESS : 0);
+    },
+    neighbours: (record) => neighbours.subarray(degree[record] ?? 0, degree[record + 1] ?? 0),
+    addressOf: (record) => {
+      const r = records[record];
+      if (!r || (r.postcode === '' && r.street === '')) return null;
+      return `${r.postcode}|${r.streetNumber}|${r.street}|${r.locality}`;
+    },
+    birthOf: (record) => table.birthDate[record] ?? -1,
+    childBornAfter,
+  });
+  const sizes = new Map<number, number>();
+  for (const cluster of result.clusterOf) sizes.set(cluster, (sizes.get(cluster) ?? 0) + 1);
+  return { ...clusters, clusterOf: result.clusterOf, sizes, joinedByRelations: result.joined, joinedByHousehold: result.joinedByHousehold, ambiguousByRelations: result.ambiguous };
 }
 
 /** Link the people in one agency's file to those in another's (records never link within a file). */

@@ -303,6 +303,35 @@ export function strongNonMatch(pattern: number, birthA: number, birthB: number, 
   return (birthA < 0) !== (birthB < 0);
 }
 
+/**
+ * Two records that are two different people however their relationships agree (`joinByRelations`,
+ * relations.ts): a strong non-match between any two records (different NHS numbers, possible twins,
+ * the same NHS number with another birth date or sex), a sex that disagrees, or birth dates both
+ * recorded that disagree beyond a slip without the same NHS number (for adults too: two same-named
+ * partners of one mother over the years). A missing birth date is not one: that is what the
+ * relationship resolves.
+ */
+export function relationalConflict(pattern: number, strictTwins = false): boolean {
+  const hold = holdReason(pattern, strictTwins);
+  if (hold !== null && !(hold === 'possible twins' && levelOf(pattern, GIVEN) === 0)) return true;
+  if (levelOf(pattern, SEX) === 2) return true;
+  return levelOf(pattern, BIRTH_DATE) === 5 && levelOf(pattern, NHS) !== EXACT;
+}
+
+/** Names that agree well enough for a shared relationship to join two records: given name exact, a slip or a nickname; family name at most "similar"; sex not different. */
+export function relationalNamesAgree(pattern: number): boolean {
+  const given = levelOf(pattern, GIVEN);
+  const family = levelOf(pattern, FAMILY);
+  return given >= 1 && given <= 3 && family >= 1 && family <= 5 && levelOf(pattern, SEX) !== 2;
+}
+
+/** Names alike more loosely than `relationalNamesAgree` (a similar given name, an initial or middle name): a reason to doubt, never to join. */
+export function relationalNamesAlike(pattern: number): boolean {
+  const given = levelOf(pattern, GIVEN);
+  const family = levelOf(pattern, FAMILY);
+  return given >= 1 && given <= 5 && family >= 1 && family <= 5 && levelOf(pattern, SEX) !== 2;
+}
+
 /** Levels counted over a sample of pairs, per field. */
 export type LevelCounts = number[][];
 

@@ -137,6 +137,7 @@ const NICKNAME_GROUPS: readonly string[] = [
   'philip phil pip',
   'phillip phil pip',
   'rebecca becky becca bex',
+  'reginald reg reggie',
   'richard rich richie rick ricky dick',
   'robert rob robbie bob bobby bert',
   'roberta bobbie',
