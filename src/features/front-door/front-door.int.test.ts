@@ -135,6 +135,9 @@ describe('the front door: a partner referral, the history panel, a decision that
     const mine = await hv.get('/front-door/referrals');
     expect(mine.statusCode).toBe(200);
     expect(mine.body).toContain('Early help, level 3');
+    // The May referral was decided by the front door's own system (a decision event, no decision row): not "waiting".
+    expect(mine.body).toContain('No further action, level 1');
+    expect(mine.body).not.toContain('Waiting for a decision');
     const manager = await signInAs(t.app, t.clock, 'team.manager');
     const review = await manager.get('/front-door/review');
     expect(review.statusCode).toBe(200);

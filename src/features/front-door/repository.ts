@@ -316,6 +316,25 @@ export function frontDoorRepository(db: Db) {
       return q.orderBy('d.decided_at', 'desc').limit(500).execute() as Promise<DecisionRow[]>;
     },
 
+    /**
+     * Decisions recorded only as `decision` events by the receiving front door
+     * (a partner system's, a replay's, or a county load's), the latest live
+     * version of each, for contacts that have no front_door_decision row.
+     */
+    async decisionEventsOn(contacts: { eventId: string; to: string }[]) {
+      if (contacts.length === 0) return [];
+      const { rows } = await sql<{ agencyId: string; on: string; outcome: string; level: number | null; rationale: string | null; decidedAt: Date }>`
+        select distinct on (d.agency_id, d.data ->> 'on') d.agency_id as "agencyId", d.data ->> 'on' as "on", d.data ->> 'outcome' as outcome,
+               (d.data ->> 'level')::int as level, d.data ->> 'rationale' as rationale, d.at as "decidedAt"
+        from event d
+        where d.type = 'decision' and d.agency_id = any(${[...new Set(contacts.map((c) => c.to))]}::text[])
+          and d.data ->> 'on' = any(${[...new Set(contacts.map((c) => c.eventId))]}::text[])
+          and not exists (select 1 from event x where x.supersedes = d.id)
+          and not exists (select 1 from event_retraction r where r.event_row_id = d.id)
+        order by d.agency_id, d.data ->> 'on', d.id desc`.execute(db);
+      return rows;
+    },
+
     /** Every version of the decision on a contact, newest first: who, when, what, and why each correction was made. */
     async decisionVersions(contactEventRowId: number) {
       return db

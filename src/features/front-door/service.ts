@@ -611,17 +611,22 @@ export async function myReferrals(db: Db, ctx: RequestContext, clock: Clock) {
     const repo = frontDoorRepository(trx);
     const sent = await repo.sentBy(actor.userId, actor.agencyId);
     const decisions = await repo.decisions({ contactEventRowIds: sent.map((s) => s.eventRowId) });
+    // Decisions the front door's own system sent as events (no front_door_decision row) count too.
+    const byEvent = await repo.decisionEventsOn(sent.filter((s) => !decisions.some((d) => d.contactEventRowId === s.eventRowId)));
     const subjects = await repo.subjectsOf(sent.map((s) => s.eventRowId));
     const visible = await filterVisiblePeople(trx, ctx, subjects.map((s) => s.personId), clock);
     const names = await overviews(trx as unknown as Db, [...visible], clock.now());
     await writeAudit(trx, ctx, { action: 'read', outcome: 'allowed', subjectType: 'front-door-referrals', details: { contacts: sent.length } });
     return sent.map((s) => {
       const d = decisions.find((x) => x.contactEventRowId === s.eventRowId);
+      const e = d ? undefined : byEvent.find((x) => x.agencyId === s.to && x.on === s.eventId);
       const mine = subjects.filter((x) => x.eventRowId === s.eventRowId);
       const canSee = mine.some((x) => visible.has(x.personId));
       return {
         ...s, people: mine.filter((x) => visible.has(x.personId)).map((x) => names.get(x.personId)?.name ?? 'Name not recorded'),
-        decision: d ? { outcome: OUTCOME_WORDS[d.outcome] ?? d.outcome, level: d.level, decidedAt: d.decidedAt, rationale: canSee ? d.rationale : null, handoff: d.handoffAgencyName } : null,
+        decision: d
+          ? { outcome: OUTCOME_WORDS[d.outcome] ?? d.outcome, level: d.level, decidedAt: d.decidedAt, rationale: canSee ? d.rationale : null, handoff: d.handoffAgencyName, corrected: d.version > 1 }
+          : e ? { outcome: OUTCOME_WORDS[e.outcome] ?? e.outcome, level: e.level, decidedAt: e.decidedAt, rationale: canSee ? e.rationale : null, handoff: null, corrected: false } : null,
         dueDay: dueDay(workingDayDeadline(s.at, DECISION_TIMESCALE_WORKING_DAYS)),
       };
     });
