@@ -105,6 +105,21 @@ describe('front-door decisions: written in one transaction, corrected by a new v
     expect(await db.selectFrom('information_share').select('id').where('id', '=', saved.information_share_id!).execute()).toHaveLength(1);
   });
 
+  it('shows a lateral check on the decision screen once it is recorded, and keeps it with what was on screen', async () => {
+    const door = await signInAs(t.app, t.clock, 'front.door');
+    const url = `/front-door/contacts/${contactRow['at-r1']}`;
+    expect((await door.get(url)).body).toContain('No lateral checks recorded.');
+    const saved = await door.post(`${url}/lateral-checks`, { with: 'marlshire-early-help', answer: 'Not known to early help before this week.' }, { csrfFrom: url });
+    expect(saved.statusCode).toBe(303);
+    const page = await door.get(url);
+    expect(page.body).toContain('id="history-lateral-checks"');
+    expect(page.body).toContain('Not known to early help before this week.');
+    expect(page.body).toContain('For this referral');
+    // What was on screen is kept by reference: the last drawing lists the lateral check.
+    const views = await t.database.db.selectFrom('front_door_history_view').select('contents').where('contact_event_row_id', '=', contactRow['at-r1']!).execute();
+    expect(views.some((v) => (v.contents as { lateralChecks?: number[] }).lateralChecks?.length === 1)).toBe(true);
+  });
+
   describe('correcting a decision, through the pages', () => {
     let door: Browserless;
     let hv: Browserless;

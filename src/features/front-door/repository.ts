@@ -246,6 +246,28 @@ export function frontDoorRepository(db: Db) {
       return rows;
     },
 
+    /** Lateral checks (a call to another agency) recorded about these people, by any front door. */
+    async lateralChecksAbout(personIds: string[]) {
+      if (personIds.length === 0) return [];
+      const { rows } = await sql<{ eventRowId: number; at: Date; agencyName: string; withName: string | null; answer: string; personIds: string[] }>`
+        with mine as (
+          select s.event_row_id, array_agg(distinct s.person_id) as person_ids
+          from event_subject s
+          where s.person_id = any(${personIds}::text[]) and s.type = 'lateral-check'
+          group by s.event_row_id
+        )
+        select e.id as "eventRowId", e.at, a.name as "agencyName", wa.name as "withName", e.data ->> 'answer' as answer, m.person_ids as "personIds"
+        from mine m
+        join event e on e.id = m.event_row_id
+        join agency a on a.id = e.agency_id
+        left join agency wa on wa.id = e.data ->> 'with'
+        where not exists (select 1 from event x where x.supersedes = e.id)
+          and not exists (select 1 from event_retraction r where r.event_row_id = e.id)
+        order by e.at desc
+        limit 100`.execute(db);
+      return rows;
+    },
+
     /** Open and acknowledged flags about these people. */
     async liveFlags(personIds: string[]) {
       if (personIds.length === 0) return [];

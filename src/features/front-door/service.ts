@@ -185,6 +185,12 @@ function isoDateOf(parts: (string | undefined)[]): string | null {
   return Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== iso ? null : iso;
 }
 
+/** The outward code (district) of a postcode, written with or without its space: never the full postcode. */
+export function postcodeDistrict(postcode: string | null | undefined): string | null {
+  const compact = postcode?.replace(/\s+/g, '').toUpperCase();
+  return compact && compact.length > 3 ? compact.slice(0, -3) : null;
+}
+
 export interface Candidate { personId: string; name: string; birthDate: string | null; postcodeDistrict: string | null; agencies: number; probability: number }
 
 function personBody(given: string, family: string, birthDate: string | null, nhs?: string, postcode?: string) {
@@ -211,7 +217,7 @@ export async function candidatesFor(db: Db, ctx: RequestContext, f: ContactForm,
     const o = await overviews(db, top.map((m) => m.personId), now);
     return top.map((m) => {
       const p = o.get(m.personId)!;
-      return { personId: m.personId, name: p.name, birthDate: p.birthDate, postcodeDistrict: p.postcode?.split(' ')[0] ?? null, agencies: p.agencies.length, probability: m.probability };
+      return { personId: m.personId, name: p.name, birthDate: p.birthDate, postcodeDistrict: postcodeDistrict(p.postcode), agencies: p.agencies.length, probability: m.probability };
     });
   };
   const child = await find(personBody(f.childGiven, f.childFamily, isoDateOf([f.childBirthDay, f.childBirthMonth, f.childBirthYear]), f.childNhs || undefined, f.childPostcode || undefined));
@@ -330,6 +336,8 @@ export interface HistoryPanel {
   involvements: { id: number; personName: string; agencyName: string; otherAuthority: boolean; authorityCode: string; service: string; category: string | null; level: number | null; startedOn: string; endedOn: string | null; endReason: string | null; open: boolean }[];
   openCases: HistoryPanel['involvements'];
   flags: { id: string; personName: string; category: string; explanation: string; raisedAt: Date; state: string }[];
+  /** Lateral checks about the family: those made since this contact arrived first (004, 4.1.7). */
+  lateralChecks: { eventRowId: number; at: Date; agencyName: string; withName: string | null; answer: string; about: string[]; sinceThisContact: boolean }[];
   reReferral: boolean;
   openCase: boolean;
   frontDoorAuthority: string;
@@ -358,7 +366,7 @@ export async function buildHistoryPanel(db: Db | Transaction<DB>, ctx: RequestCo
   const circle = await repo.familyCircle(subjectIds);
   const visible = await filterVisiblePeople(db, ctx, circle.members, clock);
   const members = circle.members.filter((p) => visible.has(p));
-  const [people, earlierRows, involvementRows, knownRows, flagRows, fd, decisions] = await Promise.all([
+  const [people, earlierRows, involvementRows, knownRows, flagRows, fd, decisions, lateralRows] = await Promise.all([
     overviews(db as Db, members, now),
     repo.contactsAbout(members, eventRowId),
     repo.involvements(members),
@@ -366,6 +374,7 @@ export async function buildHistoryPanel(db: Db | Transaction<DB>, ctx: RequestCo
     repo.liveFlags(members),
     repo.agency(contact.to),
     repo.decisions({ contactEventRowIds: [eventRowId] }),
+    repo.lateralChecksAbout(members),
   ]);
   const nameOf = (p: string) => people.get(p)?.name ?? 'Name not recorded';
   const twelveMonthsBefore = monthsBefore(contact.at, RE_REFERRAL_MONTHS);
@@ -401,6 +410,10 @@ export async function buildHistoryPanel(db: Db | Transaction<DB>, ctx: RequestCo
     hiddenMembers: circle.members.length - members.length,
     earlier, involvements, openCases,
     flags: flagRows.map((f) => ({ id: f.id, personName: nameOf(f.personId), category: f.category, explanation: f.explanation, raisedAt: f.raisedAt, state: f.state })),
+    lateralChecks: lateralRows.map((l) => ({
+      eventRowId: l.eventRowId, at: l.at, agencyName: l.agencyName, withName: l.withName, answer: l.answer,
+      about: l.personIds.filter((p) => visible.has(p)).map(nameOf), sinceThisContact: l.at.getTime() >= contact.at.getTime(),
+    })),
     reReferral, openCase: openCases.length > 0, frontDoorAuthority: authority, decisions,
   };
 }
@@ -413,6 +426,7 @@ export function panelContents(p: HistoryPanel) {
     earlierContacts: p.earlier.map((e) => e.eventRowId),
     involvements: p.involvements.map((i) => i.id),
     flags: p.flags.map((f) => f.id),
+    lateralChecks: p.lateralChecks.map((l) => l.eventRowId),
     reReferral: p.reReferral,
     openCase: p.openCase,
   };
