@@ -19,6 +19,10 @@ export interface RunningKinsight {
 export interface StartOptions {
   /** Load the demo partnership (never in production). */
   demo: boolean;
+  /** Apply migrations (and load the demo, if asked) first; false in a cluster worker, whose primary did it once for all. Default true. */
+  prepare?: boolean;
+  /** Run the hourly time-based flag evaluation in this process; in a cluster, one worker does. Default true. */
+  scheduler?: boolean;
   logger?: Logger;
   /** Say what is happening, for a person at a terminal. */
   progress?: (line: string) => void;
@@ -39,23 +43,16 @@ export async function startKinsight(config: Config, options: StartOptions): Prom
     ? { ...config.database, onIdleConnectionError: (err) => logger.warn({ err }, 'an idle database connection was closed by the server') }
     : config.database);
   try {
-    const applied = await migrateToLatest(database.db);
-    say(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'Database schema is up to date.');
-    if (options.demo) {
-      const seeded = await seedDemoPartnership(database.db);
-      say(seeded.usersAdded + seeded.agenciesAdded > 0
-        ? `Demo partnership created: ${seeded.agenciesAdded} agencies, ${seeded.usersAdded} demo accounts.`
-        : 'Demo partnership already present: nothing added.');
-      const county = await loadDemoCounty(database.db, { clock: systemClock, progress: say });
-      if (!county.loaded) say('Demo county already loaded: nothing added.');
-    }
+    if (options.prepare ?? true) await prepareDatabase(database, config, options.demo, say);
     const app = await buildApp({ config, database, logger, clock: systemClock });
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://${config.host}:${port}`;
     // Time-based flags (decisions and assessments overdue) fire as time passes: check every hour.
-    const flagScheduler = startFlagScheduler(database.db, systemClock, { onError: (err) => logger.error({ err }, 'scheduled flag evaluation failed') });
+    const flagScheduler = (options.scheduler ?? true)
+      ? startFlagScheduler(database.db, systemClock, { onError: (err) => logger.error({ err }, 'scheduled flag evaluation failed') })
+      : { stop: async () => {} };
     return {
       app,
       database,
@@ -69,5 +66,35 @@ export async function startKinsight(config: Config, options: StartOptions): Prom
   } catch (error) {
     await database.close();
     throw error;
+  }
+}
+
+/** Bring the schema up to date and, if asked, create the demo partnership and county (each once). */
+async function prepareDatabase(database: Database, config: Config, demo: boolean, say: (line: string) => void): Promise<void> {
+  if (demo && config.environment === 'production') {
+    throw new Error('Demo data cannot be loaded in production (NODE_ENV=production).');
+  }
+  const applied = await migrateToLatest(database.db);
+  say(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'Database schema is up to date.');
+  if (demo) {
+    const seeded = await seedDemoPartnership(database.db);
+    say(seeded.usersAdded + seeded.agenciesAdded > 0
+      ? `Demo partnership created: ${seeded.agenciesAdded} agencies, ${seeded.usersAdded} demo accounts.`
+      : 'Demo partnership already present: nothing added.');
+    const county = await loadDemoCounty(database.db, { clock: systemClock, progress: say });
+    if (!county.loaded) say('Demo county already loaded: nothing added.');
+  }
+}
+
+/**
+ * Prepare the database once, without serving: what a cluster's primary does
+ * before it starts the workers that serve (they skip it).
+ */
+export async function prepareKinsight(config: Config, options: { demo: boolean; progress?: (line: string) => void }): Promise<void> {
+  const database = await openDatabase(config.database);
+  try {
+    await prepareDatabase(database, config, options.demo, options.progress ?? (() => {}));
+  } finally {
+    await database.close();
   }
 }

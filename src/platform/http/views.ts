@@ -30,9 +30,37 @@ export function createViewEnvironment(): nunjucks.Environment {
     const trimmed = String(value ?? '').trim();
     return value instanceof nunjucks.runtime.SafeString ? new nunjucks.runtime.SafeString(trimmed) : trimmed;
   });
+  addFragmentCache(env);
   env.addFilter('dateTime', (value: Date | string) => formatDateTime(new Date(value)));
   env.addFilter('date', (value: Date | string) => formatDate(new Date(value)));
   return env;
+}
+
+/** How many distinct renderings of fragments one process keeps. */
+const FRAGMENT_CACHE_SIZE = 500;
+
+/**
+ * `fragment(template, context)` in a template: renders a partial that depends
+ * only on the context it is given, once per distinct context. GOV.UK Frontend
+ * macros are slow in Nunjucks (each call re-runs the imports of its nested
+ * macros), and a form such as the chronology's filters, with its many
+ * checkboxes and date inputs, is the same for most requests: it cost about
+ * half of the page's rendering. The context must be plain data (it is the
+ * cache key, as JSON) and must not hold anything secret or per-request (no
+ * CSRF token, no personal data: the cache lives as long as the process).
+ */
+function addFragmentCache(env: nunjucks.Environment): void {
+  const cache = new Map<string, string>();
+  env.addGlobal('fragment', (template: string, context: Record<string, unknown>) => {
+    const key = `${template}\u0000${JSON.stringify(context)}`;
+    let html = cache.get(key);
+    if (html === undefined) {
+      html = env.render(template, context);
+      if (cache.size >= FRAGMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      cache.set(key, html);
+    }
+    return new nunjucks.runtime.SafeString(html);
+  });
 }
 
 export interface PageContext {
