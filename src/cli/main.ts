@@ -1,6 +1,5 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config.ts';
-import { startKinsight } from '../server.ts';
 import { openDatabase } from '../platform/db/database.ts';
 import { migrateToLatest } from '../platform/db/migrate.ts';
 import { registerAccessCommands } from './access.ts';
@@ -11,6 +10,7 @@ import { registerUsers } from './users.ts';
 import { registerGenerate } from './generate.ts';
 import { registerFlags } from './flags.ts';
 import { registerBench } from './bench.ts';
+import { registerServe } from './serve.ts';
 
 /** The `kinsight` command: serve, migrate, and (as issues land) replay, generate, link-eval, bench. */
 const program = new Command()
@@ -18,33 +18,7 @@ const program = new Command()
   .description('Kinsight: a multi-agency child safeguarding platform')
   .showHelpAfterError();
 
-function port(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535');
-  return n;
-}
-
-program
-  .command('serve')
-  .description('start the web application (migrations are applied first)')
-  .option('--demo', 'create the demo partnership and its data if they are not there yet (not in production)')
-  .option('-p, --port <port>', 'port to listen on (default: PORT or 3000)', port)
-  .action(async (options: { demo?: boolean; port?: number }) => {
-    const config = loadConfig();
-    if (options.port !== undefined) config.port = options.port;
-    const running = await startKinsight(config, {
-      demo: Boolean(options.demo) && config.environment !== 'production',
-      progress: (line) => console.error(line),
-    });
-    console.error(`Kinsight is running at ${running.url} (database: ${running.database.engine}). Press Ctrl+C to stop.`);
-    const shutdown = async (signal: string) => {
-      console.error(`${signal} received: stopping Kinsight…`);
-      await running.stop();
-      process.exit(0);
-    };
-    process.once('SIGINT', () => void shutdown('SIGINT'));
-    process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  });
+registerServe(program);
 
 program
   .command('migrate')
