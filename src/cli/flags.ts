@@ -4,6 +4,7 @@ import { openDatabase } from '../platform/db/database.ts';
 import { migrateToLatest } from '../platform/db/migrate.ts';
 import { systemContext } from '../platform/access/context.ts';
 import { addCalendarDays, startOfLondonDay } from '../domain/timescales/working-days.ts';
+import { availableParallelism } from 'node:os';
 import { evaluateTimeBasedFlags, recomputeFlags } from '../features/flags/service.ts';
 
 /** `--at 2024-06-03` (the end of that day, Europe/London) or an ISO date-time with its offset. */
@@ -20,6 +21,12 @@ function instant(value: string): Date {
   return at;
 }
 
+function count(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 64) throw new InvalidArgumentError('must be a whole number from 0 to 64');
+  return n;
+}
+
 /**
  * `kinsight flags --recompute [--at DATE]`: evaluate every person's flags as
  * at an instant (now by default) and store what is found. Time-based rules
@@ -34,7 +41,8 @@ export function registerFlags(program: Command): void {
     .option('--scheduled', 'the time-based rules (decisions and assessments overdue) for people with a recent contact, referral or decision: what the server runs hourly; run it from cron when no server runs')
     .option('--at <date>', 'as at this date (the end of that day, Europe/London) or date-time with offset; default now', instant)
     .option('--home <authority>', 'ONS code of the partnership’s authority (default: the front door’s)')
-    .action(async (options: { recompute?: boolean; scheduled?: boolean; at?: Date; home?: string }) => {
+    .option('--workers <n>', 'worker threads that read and evaluate families during --recompute on PostgreSQL, from 20,000 families (default: one per core; 0: none)', count)
+    .action(async (options: { recompute?: boolean; scheduled?: boolean; at?: Date; home?: string; workers?: number }) => {
       if (!options.recompute && !options.scheduled) {
         console.error('Nothing to do: add --recompute or --scheduled (and optionally --at DATE).');
         process.exitCode = 2;
@@ -48,8 +56,11 @@ export function registerFlags(program: Command): void {
         const started = process.hrtime.bigint();
         const ctx = systemContext('flags-recompute', `flags-recompute-${asAt.toISOString()}`);
         const home = options.home ? { homeAuthority: options.home } : {};
-        const summary = options.scheduled && !options.recompute ? await evaluateTimeBasedFlags(database.db, asAt, { ctx, ...home }) : await recomputeFlags(database.db, asAt, {
-          ctx, ...(options.home ? { homeAuthority: options.home } : {}),
+        const scheduled = options.scheduled && !options.recompute;
+        const n = options.workers ?? availableParallelism();
+        const workers = config.database.kind === 'postgres' ? { workers: { count: n, url: config.database.url } } : {};
+        const summary = scheduled ? await evaluateTimeBasedFlags(database.db, asAt, { ctx, ...home }) : await recomputeFlags(database.db, asAt, {
+          ctx, ...home, ...workers,
           onProgress: (done, total) => process.stderr.write(`\r${done}/${total} families and lone people evaluated`),
         });
         process.stderr.write('\n');

@@ -4,10 +4,12 @@ import type { DB } from '../../platform/db/schema.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { systemContext, type RequestContext } from '../../platform/access/context.ts';
 import { writeAuditMany, type AuditEntry } from '../../platform/audit/audit.ts';
-import { evaluateFlags, FLAG_CATALOGUE, type FlagFinding, type FlagRule } from '../../domain/flags/index.ts';
+import { FLAG_CATALOGUE, type FlagFinding, type FlagRule } from '../../domain/flags/index.ts';
 import { addCalendarDays, londonDate } from '../../domain/timescales/working-days.ts';
-import { agencyMap, buildHistories, type AgencyFact, type FamilyData } from './history.ts';
-import { flagsLinkRepository, flagsRepository, type ChunkRead, type FamilyRead, type FlagRow, type HeldFlag, type FlagsRepository, type RoutedToKind } from './repository.ts';
+import { agencyMap, type AgencyFact } from './history.ts';
+import { startRecomputeWorkers, type RecomputeWorkers } from './recompute-workers.ts';
+import { evaluateChunk, evaluateGroups, notAsHeld, sameAsLive, type ChunkJob, type ChunkResult, type PersonFindings } from './chunk.ts';
+import { flagsLinkRepository, flagsRepository, type FamilyRead, type FlagRow, type FlagsRepository, type RoutedToKind } from './repository.ts';
 
 /**
  * Evaluating concern flags against the database and keeping the flag store.
@@ -79,15 +81,7 @@ function byKey(rows: FlagRow[]): Map<string, FlagRow[]> {
   return out;
 }
 
-/** One person's findings, with the event rows behind each sender event id. */
-export interface PersonFindings { findings: FlagFinding[]; rowsOf: Map<string, number[]> }
 
-/** Whether a finding says exactly what its live flag says (same evidence, wording and rule version): nothing to write. */
-function sameAsLive(f: FlagFinding, live: Pick<FlagRow, 'evidence' | 'explanation' | 'ruleVersion'>): boolean {
-  if (live.evidence.length !== f.evidence.length || live.explanation !== f.explanation || live.ruleVersion !== f.ruleVersion) return false;
-  const held = new Set(live.evidence);
-  return f.evidence.every((id) => held.has(id));
-}
 
 type Change =
   | { kind: 'update'; f: FlagFinding; rows: number[]; live: FlagRow; added: string[]; reopen: boolean }
@@ -302,45 +296,7 @@ function groupsFrom(personIds: string[], rows: { familyId: string; personId: str
   return [...groups.keys()].sort().map((k) => [...groups.get(k)!].sort());
 }
 
-/** Split what was read for many families into each family's share (the rows a per-family read would give, in the same order). */
-function splitByGroup(groups: string[][], data: FamilyData): FamilyData[] {
-  const groupOf = new Map<string, number>();
-  groups.forEach((g, i) => { for (const p of g) groupOf.set(p, i); });
-  const out: FamilyData[] = groups.map(() => ({ records: [], relationships: [], events: [] }));
-  for (const r of data.records) {
-    const g = groupOf.get(r.personId);
-    if (g !== undefined) out[g]!.records.push(r);
-  }
-  for (const r of data.relationships) {
-    const g = groupOf.get(r.from);
-    if (g !== undefined && groupOf.get(r.to) === g) out[g]!.relationships.push(r);
-  }
-  const seen: number[] = [];
-  for (const e of data.events) {
-    seen.length = 0;
-    for (const p of e.personIds) {
-      const g = groupOf.get(p);
-      if (g === undefined || seen.includes(g)) continue;
-      seen.push(g);
-      out[g]!.events.push(e);
-    }
-  }
-  return out;
-}
 
-/** Evaluate the pure engine for every member of every group. */
-function evaluateGroups(groups: string[][], data: FamilyData, s: Setting): { items: PersonFindings[]; evaluated: number } {
-  const items: PersonFindings[] = [];
-  let evaluated = 0;
-  splitByGroup(groups, data).forEach((share, i) => {
-    for (const { history, rowsOf } of buildHistories(share, groups[i]!, s.asAt, s.agencies, s.homeAuthority)) {
-      evaluated += 1;
-      const findings = evaluateFlags(history, s.asAt, s.catalogue);
-      if (findings.length > 0) items.push({ findings, rowsOf });
-    }
-  });
-  return { items, evaluated };
-}
 
 function addTo(summary: EvaluationSummary, r: { raised: string[]; updated: string[]; raisedAgain: string[] }): void {
   summary.raised += r.raised.length;
@@ -350,6 +306,8 @@ function addTo(summary: EvaluationSummary, r: { raised: string[]; updated: strin
 
 /** Families per chunk when many are evaluated (a recompute, a large batch). */
 const CHUNK_FAMILIES = 1000;
+/** Below this many families a recompute runs on the main thread: starting worker threads costs more than they save. */
+const WORKERS_FROM_FAMILIES = 20_000;
 /** At most this many people asked about: read their families' histories in the same round trip as the families. */
 const FEW = 200;
 
@@ -364,32 +322,35 @@ const FEW = 200;
  */
 async function evaluateInChunks(
   db: Db | Transaction<DB>, groups: string[][], s: Setting, summary: EvaluationSummary,
-  options: { size?: number; onProgress?: (done: number, total: number) => void } = {},
+  options: { size?: number; onProgress?: (done: number, total: number) => void; workers?: RecomputeWorkers | undefined } = {},
 ): Promise<void> {
-  const repo = flagsRepository(db);
   const size = options.size ?? CHUNK_FAMILIES;
   const chunks: string[][][] = [];
   for (let i = 0; i < groups.length; i += size) chunks.push(groups.slice(i, i + size));
-  const AHEAD = 2;
-  const reads = new Map<number, Promise<ChunkRead>>();
-  const readAhead = (i: number) => {
-    if (i >= chunks.length || reads.has(i)) return;
-    const p = repo.chunkRead(chunks[i]!.flat());
+  // Worker threads only run the whole catalogue (rules are functions: they do not cross threads).
+  const workers = s.catalogue === FLAG_CATALOGUE ? options.workers : undefined;
+  const agencies = Object.values(s.agencies).map((a) => ({ id: a.id, name: a.name ?? '', kind: a.kind, authority: a.authority }));
+  const jobOf = (i: number): ChunkJob => ({ groups: chunks[i]!, asAt: s.asAt, agencies, homeAuthority: s.homeAuthority });
+  const ahead = workers ? workers.capacity : 2;
+  const results = new Map<number, Promise<ChunkResult>>();
+  const start = (i: number) => {
+    if (i >= chunks.length || results.has(i)) return;
+    const p = workers ? workers.run(jobOf(i)) : evaluateChunk(db, jobOf(i), s.catalogue);
     p.catch(() => undefined); // awaited below; a failure is reported there
-    reads.set(i, p);
+    results.set(i, p);
   };
-  for (let i = 0; i < AHEAD; i += 1) readAhead(i);
+  for (let i = 0; i < ahead; i += 1) start(i);
   for (let i = 0; i < chunks.length; i += 1) {
-    const data = await reads.get(i)!;
-    reads.delete(i);
-    readAhead(i + AHEAD);
-    const { items, evaluated } = evaluateGroups(chunks[i]!, data, s);
+    const { items, evaluated } = await results.get(i)!;
+    results.delete(i);
+    start(i + ahead);
     summary.evaluated += evaluated;
-    // Flags are moved before the first read, and a chunk's writes touch only its own people's flags: what was read is current.
-    addTo(summary, await storeFindingsMany(db, s.ctx, notAsHeld(items, data.flags), s.asAt, s.homeAuthority));
+    addTo(summary, await storeFindingsMany(db, s.ctx, items, s.asAt, s.homeAuthority));
     options.onProgress?.(Math.min((i + 1) * size, groups.length), groups.length);
   }
 }
+
+
 
 /**
  * The agency table by the md5 of its content, as flags_family_read reports it:
@@ -436,25 +397,6 @@ async function evaluateFew(db: Db | Transaction<DB>, ids: string[], clock: Clock
   return summary;
 }
 
-/**
- * The findings that differ from the live flags held by the people read
- * (what flags_family_read returns): a finding equal to its live flag would
- * change nothing in the store, so only the others go on to the full
- * comparison (storeFindingsMany reads every flag with their keys, whoever
- * holds it now). Order is kept, so new flags take the same ids.
- */
-function notAsHeld(items: PersonFindings[], held: HeldFlag[]): PersonFindings[] {
-  const live = new Map(held.filter((f) => f.state !== 'closed').map((f) => [f.key, f]));
-  const out: PersonFindings[] = [];
-  for (const item of items) {
-    const findings = item.findings.filter((f) => {
-      const flag = live.get(f.key);
-      return flag === undefined || !sameAsLive(f, flag);
-    });
-    if (findings.length > 0) out.push({ findings, rowsOf: item.rowsOf });
-  }
-  return out;
-}
 
 /**
  * Evaluate the flags of these people and everyone in their families, as at
@@ -489,7 +431,12 @@ export async function evaluateFlagsFor(db: Db | Transaction<DB>, personIds: stri
  * family-by-family pass would give them.
  */
 export async function recomputeFlags(
-  db: Db, asAt: Date, options: EvaluateOptions & { batch?: number; onProgress?: (done: number, total: number) => void } = {},
+  db: Db, asAt: Date,
+  options: EvaluateOptions & {
+    batch?: number; onProgress?: (done: number, total: number) => void;
+    /** Worker threads that read and evaluate chunks (PostgreSQL), used from `minFamilies` families (default 20,000): each costs 1-2 s of CPU to start. */
+    workers?: { count: number; url: string; minFamilies?: number };
+  } = {},
 ): Promise<EvaluationSummary & { people: number }> {
   const repo = flagsRepository(db);
   const s = await settingOf(repo, asAt, options);
@@ -498,9 +445,16 @@ export async function recomputeFlags(
   total.moved = await followMerges(db, people, s);
   // Families (and lone people) in key order, as evaluateFlagsFor would take them.
   const groups = await groupsOf(repo, people);
-  await evaluateInChunks(db, groups, s, total, {
-    ...(options.batch ? { size: options.batch } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  });
+  const w = options.workers;
+  const workers = w && w.count > 0 && groups.length >= (w.minFamilies ?? WORKERS_FROM_FAMILIES)
+    ? await startRecomputeWorkers(w.count, { kind: 'postgres', url: w.url }) : undefined;
+  try {
+    await evaluateInChunks(db, groups, s, total, {
+      ...(options.batch ? { size: options.batch } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}), workers,
+    });
+  } finally {
+    await workers?.close();
+  }
   return total;
 }
 
@@ -535,3 +489,4 @@ export async function evaluateFlagsAfterBatch(db: Db, batchId: string | null | u
 }
 
 export type { FlagRow };
+export type { PersonFindings };
