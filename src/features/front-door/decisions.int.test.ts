@@ -220,5 +220,25 @@ describe('front-door decisions: written in one transaction, corrected by a new v
       expect(stale.body).toContain('corrected by someone else');
       expect(await db.selectFrom('front_door_decision').select('id').where('contact_event_row_id', '=', contactRow['at-r2']!).execute()).toHaveLength(2);
     });
+
+    it('shows a manager the pattern of no-further-action decisions, wherever they were recorded, counting a corrected one as corrected', async () => {
+      // Two earlier referrals this year decided "no further action" by the front door's previous system (decision events only).
+      await ingestBatch(t.database.db, systemContext('test', 'fd-pattern-seed'), {
+        events: [
+          { id: 'pat-r1', at: '2026-03-02', agency: 'marlshire-hv', type: 'referral', subjects: ['HV-AT1'], data: { to: FRONT_DOOR, reason: 'Poor home conditions' } },
+          { id: 'pat-d1', at: '2026-03-03', agency: FRONT_DOOR, type: 'decision', subjects: ['marlshire-hv:HV-AT1'], data: { on: 'pat-r1', level: 1, outcome: 'nfa' } },
+          { id: 'pat-r2', at: '2026-07-14', agency: 'marlshire-hv', type: 'referral', subjects: ['HV-AT1'], data: { to: FRONT_DOOR, reason: 'Missed appointments' } },
+          { id: 'pat-d2', at: '2026-07-15', agency: FRONT_DOOR, type: 'decision', subjects: ['marlshire-hv:HV-AT1'], data: { on: 'pat-r2', level: 2, outcome: 'universal' } },
+        ],
+      }, { clock: t.clock });
+      const manager = await signInAs(t.app, t.clock, 'team.manager');
+      const review = await manager.get('/front-door/review');
+      expect(review.statusCode).toBe(200);
+      // Two, not three: the no-further-action decision on at-r2 was corrected to early help.
+      expect(review.body).toContain('2 no-further-action or signposting decisions in 12 months');
+      expect(review.body).toContain('Ash Atomic');
+      expect(review.body).toContain(`href="/front-door/contacts/${contactRow['at-r2']}"`);
+      expect(review.body).toContain('Corrected');
+    });
   });
 });

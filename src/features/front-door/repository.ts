@@ -357,6 +357,24 @@ export function frontDoorRepository(db: Db) {
       return rows;
     },
 
+    /**
+     * The front door's decisions since a date as its decision events (live
+     * versions): those made in Kinsight and those its own system sent, for the
+     * pattern of decisions a manager looks at.
+     */
+    async decisionEventsBy(frontDoorAgencyId: string, since: Date) {
+      const { rows } = await sql<{ eventRowId: number; at: Date; outcome: string; level: number | null; on: string; personIds: string[] }>`
+        select e.id as "eventRowId", e.at, e.data ->> 'outcome' as outcome, (e.data ->> 'level')::int as level, e.data ->> 'on' as "on",
+               array(select distinct s.person_id from event_subject s where s.event_row_id = e.id) as "personIds"
+        from event e
+        where e.type = 'decision' and e.agency_id = ${frontDoorAgencyId} and e.at >= ${since}
+          and not exists (select 1 from event x where x.supersedes = e.id)
+          and not exists (select 1 from event_retraction r where r.event_row_id = e.id)
+        order by e.at
+        limit 5000`.execute(db);
+      return rows;
+    },
+
     /** Every version of the decision on a contact, newest first: who, when, what, and why each correction was made. */
     async decisionVersions(contactEventRowId: number) {
       return db

@@ -680,17 +680,23 @@ export async function managerReview(db: Db, ctx: RequestContext, clock: Clock) {
     const decisions = await repo.decisions({ frontDoorAgencyId: frontDoor, since });
     const reviews = await repo.reviews(decisions.map((d) => d.id));
     const subjects = await repo.subjectsOf(decisions.map((d) => d.contactEventRowId));
-    const families = await repo.families(subjects.map((s) => s.personId));
-    const visible = await filterVisiblePeople(trx, ctx, subjects.map((s) => s.personId), clock);
+    // The pattern is read from the front door's decision events: those made here and those its own
+    // system sent before (a family's earlier no-further-action decisions count wherever they were recorded).
+    const events = (await repo.decisionEventsBy(frontDoor, since)).filter((e) => e.outcome === 'nfa' || e.outcome === 'universal');
+    const everyone = [...new Set([...subjects.map((s) => s.personId), ...events.flatMap((e) => e.personIds)])];
+    const families = await repo.families(everyone);
+    const visible = await filterVisiblePeople(trx, ctx, everyone, clock);
     const names = await overviews(trx as unknown as Db, [...visible], clock.now());
-    const byFamily = new Map<string, Set<string>>();
-    for (const d of decisions.filter((x) => x.outcome === 'nfa' || x.outcome === 'universal')) {
-      const fams = new Set(subjects.filter((s) => s.eventRowId === d.contactEventRowId).map((s) => families.get(s.personId) ?? `person:${s.personId}`));
-      for (const fam of fams) (byFamily.get(fam) ?? byFamily.set(fam, new Set()).get(fam)!).add(d.id);
+    const byFamily = new Map<string, typeof events>();
+    for (const e of events) {
+      for (const fam of new Set(e.personIds.map((p) => families.get(p) ?? `person:${p}`))) {
+        (byFamily.get(fam) ?? byFamily.set(fam, []).get(fam)!).push(e);
+      }
     }
-    const patterns = [...byFamily].filter(([, ids]) => ids.size >= REPEATED_NFA).map(([family, ids]) => ({
-      family, decisions: decisions.filter((d) => ids.has(d.id)),
-      people: [...new Set(subjects.filter((s) => decisions.some((d) => ids.has(d.id) && d.contactEventRowId === s.eventRowId) && visible.has(s.personId)).map((s) => names.get(s.personId)?.name ?? 'Name not recorded'))],
+    const patterns = [...byFamily].filter(([, list]) => list.length >= REPEATED_NFA).map(([family, list]) => ({
+      family: family.startsWith('person:') ? null : family,
+      decisions: list.map((e) => ({ decidedAt: e.at, outcomeText: OUTCOME_WORDS[e.outcome] ?? e.outcome, level: e.level })),
+      people: [...new Set(list.flatMap((e) => e.personIds).filter((p) => visible.has(p)).map((p) => names.get(p)?.name ?? 'Name not recorded'))],
     }));
     await writeAudit(trx, ctx, { action: 'read', outcome: 'allowed', subjectType: 'front-door-review', subjectId: frontDoor, details: { decisions: decisions.length, patterns: patterns.length } });
     return {
