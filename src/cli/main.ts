@@ -10,6 +10,7 @@ import { registerUsers } from './users.ts';
 import { registerGenerate } from './generate.ts';
 import { registerFlags } from './flags.ts';
 import { registerBench } from './bench.ts';
+import { registerCounty } from './county.ts';
 import { registerServe } from './serve.ts';
 
 /** The `kinsight` command: serve, migrate, and (as issues land) replay, generate, link-eval, bench. */
@@ -45,6 +46,7 @@ registerAccessCommands(program);
 registerGenerate(program);
 registerFlags(program);
 registerBench(program);
+registerCounty(program);
 
 try {
   await program.parseAsync(process.argv);
