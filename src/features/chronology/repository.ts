@@ -4,8 +4,6 @@ import type { DB } from '../../platform/db/schema.ts';
 type Db = Kysely<DB> | Transaction<DB>;
 
 export interface ChronologyQuery {
-  /** Whose chronology: these people, or one family's members. */
-  target: { personIds: string[] } | { familyId: string };
   /** The access check for the people asked about (person-access.ts): one row (person_id, access) per person the caller may see. */
   access: RawBuilder<{ person_id: string; access: string }>;
   /** The audit INSERT for the read (audit.ts); it may refer to the CTEs `access` and `shown` (the events shown). */
@@ -63,7 +61,8 @@ export function chronologyRepository(db: Db) {
   return {
     /**
      * Everything a chronology shows, in one statement (one round trip): the
-     * access check, the visible events of the people allowed (latest
+     * access check (its rows drive every other part, each by its person
+     * index, so nothing is read for a person it does not allow), the visible events of the people allowed (latest
      * version, not retracted, by time, from the (person_id, at) index, one
      * row per event), which of those people each is about, their current
      * records (for names and ages, without the bodies), the agencies for the
@@ -78,19 +77,14 @@ export function chronologyRepository(db: Db) {
       if (q.significantOnly) filters.push(sql`and s.significant`);
       if (q.from) filters.push(sql`and s.at >= ${new Date(`${q.from}T00:00:00Z`)}`);
       if (q.to) filters.push(sql`and s.at < ${new Date(new Date(`${q.to}T00:00:00Z`).getTime() + 86_400_000)}`);
-      // The people asked about, written so the planner sees how few they are
-      // (the ids themselves, or one family's members), and of them only those
-      // the access check allows.
-      const allowed = (column: RawBuilder<unknown>) => 'personIds' in q.target
-        ? sql`${column} = any(${q.target.personIds}::text[]) and ${column} in (select person_id from access)`
-        : sql`${column} in (select f.person_id from family_member f where f.family_id = ${q.target.familyId}) and ${column} in (select person_id from access)`;
       const { rows } = await sql<{ access: ChronologyResult['access'] | null; events: ChronologyRow[] | null; subjects: [number, string][] | null; records: ChronologyRecordRow[] | null; agencies: ChronologyResult['agencies'] | null }>`
         with access as materialized (${q.access}),
         ev as materialized (
           select e.id, e.event_id as "eventId", e.agency_id as "agencyId", a.name as "agencyName", e.type, e.at, e.on_date as "onDate",
                  e.at_precision as "atPrecision", e.significant, e.data, e.text, e.version
             from event e join agency a on a.id = e.agency_id
-           where e.id in (select s.event_row_id from event_subject s where ${allowed(sql`s.person_id`)} ${sql.join(filters, sql` `)})
+           where e.id in (select s.event_row_id from access x join event_subject s on s.person_id = x.person_id
+                           where true ${sql.join(filters, sql` `)})
              and not exists (select 1 from event s where s.supersedes = e.id)
              and not exists (select 1 from event_retraction r where r.event_row_id = e.id)
            order by e.at ${dir}, e.id ${dir}
@@ -107,15 +101,18 @@ export function chronologyRepository(db: Db) {
           (select json_agg(json_build_object('personId', l.person_id, 'agencyName', a.name, 'kind', v.kind, 'givenNames', v.given_names,
                     'familyName', v.family_name, 'birthDate', v.birth_date, 'expectedDate', v.expected_date, 'sex', v.sex,
                     'nhsNumber', v.nhs_number, 'postcode', v.postcode) order by a.name, r.local_id)
-             from person_link l
+             from access x
+             join person_link l on l.person_id = x.person_id and l.unlinked_at is null
              join agency_record r on r.id = l.record_id
              join agency a on a.id = r.agency_id
-             cross join lateral (select * from agency_record_version v where v.record_id = r.id order by v.version desc limit 1) v
-            where ${allowed(sql`l.person_id`)} and l.unlinked_at is null) as records,
+             cross join lateral (select * from agency_record_version v where v.record_id = r.id order by v.version desc limit 1) v) as records,
           (select json_agg(json_build_object('id', a.id, 'name', a.name) order by a.name)
              from agency a
-            where a.id in (select pa.agency_id from person_agency pa where ${allowed(sql`pa.person_id`)})
-               or a.id in (select s.agency_id from event_subject s where ${allowed(sql`s.person_id`)})) as agencies
+            where a.id in (select r.agency_id from access x
+                             join person_link l on l.person_id = x.person_id and l.unlinked_at is null
+                             join agency_record r on r.id = l.record_id
+                           union
+                           select s.agency_id from access x join event_subject s on s.person_id = x.person_id)) as agencies
       `.execute(db);
       const row = rows[0];
       return {

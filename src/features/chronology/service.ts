@@ -152,7 +152,6 @@ async function build(
            ${JSON.stringify(details)}::jsonb || jsonb_build_object('events', (select count(*) from shown)) as details
       from access a`);
   const read = await chronologyRepository(db).read({
-    target: target.kind === 'person' ? { personIds: [target.personId] } : { familyId: target.familyId },
     access, audit, agencies: filters.agencies, types: filters.types, from: filters.from, to: filters.to,
     significantOnly: filters.significantOnly, newestFirst: filters.order === 'newest', offset, limit,
   });
