@@ -120,6 +120,21 @@ describe('front-door decisions: written in one transaction, corrected by a new v
     expect(views.some((v) => (v.contents as { lateralChecks?: number[] }).lateralChecks?.length === 1)).toBe(true);
   });
 
+  it('records a call from the public at the front door and shows who called, the consent reasoning and the lawful basis', async () => {
+    const door = await signInAs(t.app, t.clock, 'front.door');
+    const saved = await door.post('/front-door/contacts/new', {
+      kind: 'contact', reason: 'Neighbour worried about shouting', worries: 'A neighbour rang: shouting and a child crying late at night.',
+      urgent: 'no', childGiven: 'Zebedee', childFamily: 'Quellington', referrerName: 'Ms A Caller', referrerRole: 'neighbour', referrerPhone: '01632 960000',
+      consent: 'not-sought', consentDetail: 'A member of the public: consent is not theirs to give.', lawfulBasis: 'uk-gdpr-6-1-e', childMatch: 'new',
+    }, { csrfFrom: '/front-door/contacts/new' });
+    expect(saved.statusCode).toBe(303);
+    const page = await door.get(saved.headers.location!);
+    expect(page.body).toContain('Contact from Ms A Caller (neighbour), taken by the front door');
+    expect(page.body).toContain('Ms A Caller, neighbour, not from an agency, phone 01632 960000');
+    expect(page.body).toContain('A member of the public: consent is not theirs to give.');
+    expect(page.body).toContain('UK GDPR Article 6(1)(e)');
+  });
+
   describe('correcting a decision, through the pages', () => {
     let door: Browserless;
     let hv: Browserless;
