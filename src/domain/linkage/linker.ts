@@ -1,6 +1,6 @@
 import { BLOCKING_RULES, candidatePairs, type BlockingRule } from './blocking.ts';
 import { clusterLinks, type Clusters, type ScoredLink } from './clustering.ts';
-import { ADDRESS, COMPARISONS, comparePair, levelOf } from './comparisons.ts';
+import { ADDRESS, COMPARISONS, EXACT, GIVEN, SEX, comparePair, levelOf } from './comparisons.ts';
 import { buildTable, compareRows, type RecordTable } from './table.ts';
 import { DEFAULT_PARAMETERS } from './default-parameters.ts';
 import {
@@ -24,7 +24,7 @@ import {
 } from './model.ts';
 import type { PersonRecord } from './person-record.ts';
 import { Vocabulary, prepareRecord, type PreparedRecord } from './prepare.ts';
-import { CONFLICT, NAMES_AGREE, NAMES_ALIKE, SAME_ADDRESS, joinByRelations, type RecordRelation } from './relations.ts';
+import { CONFLICT, NAMES_AGREE, NAMES_ALIKE, SAME_ADDRESS, SAME_GIVEN, joinByRelations, type RecordRelation, type RelationalOptions } from './relations.ts';
 
 export interface LinkageOptions {
   readonly thresholds?: Thresholds;
@@ -67,6 +67,8 @@ export interface LinkageOptions {
    * evidence after grouping (`joinByRelations`, relations.ts). Only when finding duplicates.
    */
   readonly relations?: readonly RecordRelation[];
+  /** Told of every join through relationships or households not made for doubt (positions of the records concerned): for diagnosis. */
+  readonly onRelationalDoubt?: RelationalOptions['onDoubt'];
   /** Milliseconds since some fixed point; only used to report how long each stage took. */
   readonly now?: () => number;
 }
@@ -365,7 +367,7 @@ function run(records: readonly PreparedRecord[], vocabulary: Vocabulary, mode: '
       // names replaced on one record) pulled the mean under the link threshold: 0.8 still refuses a chain.
       meanProbability: CLUSTER_MEAN_PROBABILITY,
     });
-    if (options.relations) clusters = withRelations(clusters, records, table, pairs, options.relations, model.strictTwins, model.childBornAfter);
+    if (options.relations) clusters = withRelations(clusters, records, table, pairs, options.relations, model.strictTwins, model.childBornAfter, options.onRelationalDoubt);
   }
   const clustered = now();
 
@@ -393,8 +395,14 @@ function run(records: readonly PreparedRecord[], vocabulary: Vocabulary, mode: '
   };
 }
 
+/** One given name the start of the other, at least two letters ("ty" and "tyler", "kev" and "kevin"). */
+function shortForm(a: string, b: string): boolean {
+  if (a.length < 2 || b.length < 2 || a === b) return false;
+  return a.length < b.length ? b.startsWith(a) : a.startsWith(b);
+}
+
 /** Groups joined through recorded relationships (relations.ts), the scored pairs being the rivals. */
-function withRelations(clusters: Clusters, records: readonly PreparedRecord[], table: RecordTable, pairs: readonly ScoredPair[], relations: readonly RecordRelation[], strictTwins: boolean, childBornAfter: number): Clusters {
+function withRelations(clusters: Clusters, records: readonly PreparedRecord[], table: RecordTable, pairs: readonly ScoredPair[], relations: readonly RecordRelation[], strictTwins: boolean, childBornAfter: number, onDoubt?: RelationalOptions['onDoubt']): Clusters {
   // The run's scored pairs (at or above review, or held) as lists of neighbours per record.
   const degree = new Int32Array(records.length + 1);
   for (const pair of pairs) {
@@ -415,8 +423,9 @@ function withRelations(clusters: Clusters, records: readonly PreparedRecord[], t
     check: (a, b) => {
       const pattern = compareRows(table, a, b);
       const address = levelOf(pattern, ADDRESS);
-      return (relationalNamesAgree(pattern) ? NAMES_AGREE : 0) | (relationalNamesAlike(pattern) ? NAMES_ALIKE : 0)
-        | (relationalConflict(pattern, strictTwins) ? CONFLICT : 0) | (address === 1 || address === 2 ? SAME_ADDRESS : 0);
+      const sameGiven = levelOf(pattern, GIVEN) === EXACT && levelOf(pattern, SEX) !== 2;
+      return (relationalNamesAgree(pattern) ? NAMES_AGREE : 0) | (relationalNamesAlike(pattern) ? NAMES_ALIKE : 0) | (sameGiven ? SAME_GIVEN : 0)
+        | (relationalConflict(pattern, strictTwins, table.birthDate[a] ?? -1, table.birthDate[b] ?? -1, shortForm(records[a]?.given ?? '', records[b]?.given ?? '')) ? CONFLICT : 0) | (address === 1 || address === 2 ? SAME_ADDRESS : 0);
     },
     neighbours: (record) => neighbours.subarray(degree[record] ?? 0, degree[record + 1] ?? 0),
     addressOf: (record) => {
@@ -426,6 +435,7 @@ function withRelations(clusters: Clusters, records: readonly PreparedRecord[], t
     },
     birthOf: (record) => table.birthDate[record] ?? -1,
     childBornAfter,
+    ...(onDoubt ? { onDoubt } : {}),
   });
   const sizes = new Map<number, number>();
   for (const cluster of result.clusterOf) sizes.set(cluster, (sizes.get(cluster) ?? 0) + 1);

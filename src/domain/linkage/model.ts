@@ -309,20 +309,46 @@ export function strongNonMatch(pattern: number, birthA: number, birthB: number, 
  * the same NHS number with another birth date or sex), a sex that disagrees, or birth dates both
  * recorded that disagree beyond a slip without the same NHS number (for adults too: two same-named
  * partners of one mother over the years). A missing birth date is not one: that is what the
- * relationship resolves.
+ * relationship resolves. Nor is a birth date a day or a year out (`datesNearlyAgree`), nor "possible
+ * twins" whose given names are one the short form of the other (`shortForm`: "Ty" and "Tyler").
  */
-export function relationalConflict(pattern: number, strictTwins = false): boolean {
+export function relationalConflict(pattern: number, strictTwins = false, birthA = -1, birthB = -1, shortForm = false): boolean {
+  // A birth date a day or a year out (the 29th for the 30th) is a slip here, not two people.
+  const datesDisagree = levelOf(pattern, BIRTH_DATE) === 5 && !datesNearlyAgree(birthA, birthB);
   const hold = holdReason(pattern, strictTwins);
-  if (hold !== null && !(hold === 'possible twins' && levelOf(pattern, GIVEN) === 0)) return true;
+  if (hold === 'same NHS number but birth date or sex disagrees') {
+    if (levelOf(pattern, SEX) === 2 || datesDisagree) return true;
+  } else if (hold === 'possible twins') {
+    // One given name the short form of the other ("Ty" and "Tyler") is one child, not twins; an unnamed newborn is weak.
+    if (levelOf(pattern, GIVEN) !== 0 && !shortForm) return true;
+  } else if (hold !== null) {
+    return true;
+  }
   if (levelOf(pattern, SEX) === 2) return true;
-  return levelOf(pattern, BIRTH_DATE) === 5 && levelOf(pattern, NHS) !== EXACT;
+  return datesDisagree && levelOf(pattern, NHS) !== EXACT;
 }
 
-/** Names that agree well enough for a shared relationship to join two records: given name exact, a slip or a nickname; family name at most "similar"; sex not different. */
+/** Two birth dates (YYYYMMDD) one day apart, or the same day and month a year apart. */
+export function datesNearlyAgree(a: number, b: number): boolean {
+  if (a < 0 || b < 0) return false;
+  if (a % 10_000 === b % 10_000 && Math.abs(Math.floor(a / 10_000) - Math.floor(b / 10_000)) === 1) return true;
+  const day = (d: number) => Date.UTC(Math.floor(d / 10_000), (Math.floor(d / 100) % 100) - 1, d % 100);
+  return Math.abs(day(a) - day(b)) === 86_400_000;
+}
+
+/**
+ * Two records that agree well enough for a shared relationship to join them (sex never different): the
+ * same NHS number; or a family name at most "similar" and a given name exact, a slip or a nickname, or
+ * only similar or an initial when the birth date is the same ("Ty" and "Tyler" born the same day, both
+ * recorded as the child of one mother; twins of one date are held apart by the twins hold).
+ */
 export function relationalNamesAgree(pattern: number): boolean {
+  if (levelOf(pattern, SEX) === 2) return false;
+  if (levelOf(pattern, NHS) === EXACT) return true;
   const given = levelOf(pattern, GIVEN);
   const family = levelOf(pattern, FAMILY);
-  return given >= 1 && given <= 3 && family >= 1 && family <= 5 && levelOf(pattern, SEX) !== 2;
+  if (family < 1 || family > 5) return false;
+  return (given >= 1 && given <= 3) || ((given === 4 || given === 5) && levelOf(pattern, BIRTH_DATE) === EXACT);
 }
 
 /** Names alike more loosely than `relationalNamesAgree` (a similar given name, an initial or middle name): a reason to doubt, never to join. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findDuplicates } from './linker.ts';
+import { datesNearlyAgree } from './model.ts';
 import type { PersonRecord } from './person-record.ts';
 import { ageFits, plausibleRole, type RecordRelation } from './relations.ts';
 import { syntheticChildren } from './synthetic.ts';
@@ -96,6 +97,22 @@ describe('relationships as evidence', { timeout: 60_000 }, () => {
   });
 });
 
+describe('a parent under another surname', { timeout: 60_000 }, () => {
+  it('joins two records with one given name recorded as parents of one child, whatever the family name', () => {
+    const same = run({
+      records: {
+        motherGp: { givenNames: ['Imogen', 'Rae'], familyName: 'Castellan', birthDate: '1988-11-03', sex: 'female', ...home },
+        motherHv: { givenNames: ['Imogen'], familyName: 'Castellan', birthDate: '1988-11-03', sex: 'female', ...home },
+        childHv: { givenNames: ['Otto'], familyName: 'Castellan', birthDate: '2019-02-02', sex: 'male', ...home },
+        childSchool: { givenNames: ['Otto'], familyName: 'Castellan', birthDate: '2019-02-02', sex: 'male', ...home },
+        motherContact: { givenNames: ['Imogen'], familyName: 'Wetherall', sex: 'female', ...home },
+      },
+      relations: [['motherHv', 'parent-of', 'childHv'], ['motherContact', 'parent-of', 'childSchool']],
+    });
+    expect(same('motherContact', 'motherGp')).toBe(true);
+  });
+});
+
 describe('household reasoning', { timeout: 60_000 }, () => {
   const child = {
     childGp: { givenNames: ['Elowen'], familyName: 'Trask', birthDate: '2016-08-21', sex: 'female', nhsNumber: '9434765846', ...home },
@@ -115,6 +132,16 @@ describe('household reasoning', { timeout: 60_000 }, () => {
     });
     expect(same('undatedPolice', 'childGp')).toBe(false);
     expect(same('undatedPolice', 'motherGp')).toBe(false);
+  });
+});
+
+describe('what keeps two records apart here', () => {
+  it('reads a birth date a day or a year out as a slip', () => {
+    expect(datesNearlyAgree(19_831_229, 19_831_230)).toBe(true);
+    expect(datesNearlyAgree(19_831_231, 19_840_101)).toBe(true);
+    expect(datesNearlyAgree(20_110_329, 20_120_329)).toBe(true);
+    expect(datesNearlyAgree(20_110_329, 20_120_328)).toBe(false);
+    expect(datesNearlyAgree(-1, 20_120_328)).toBe(false);
   });
 });
 

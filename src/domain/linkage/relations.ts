@@ -46,11 +46,13 @@ export const NAMES_AGREE = 1;
 export const CONFLICT = 2;
 /** The two records give the same address (exactly, or but for slips). */
 export const SAME_ADDRESS = 4;
+/** The same given name (and sex not different), whatever the family name: two parents of one child so named are one (a mother under a previous surname). */
+export const SAME_GIVEN = 16;
 /** The two records' names are alike, more loosely than `NAMES_AGREE` (a similar given name, an initial): used only to doubt a join. */
 export const NAMES_ALIKE = 8;
 
 export interface RelationalOptions {
-  /** Compare two records (positions): `NAMES_AGREE | CONFLICT | SAME_ADDRESS | NAMES_ALIKE` bits. */
+  /** Compare two records (positions): `NAMES_AGREE | CONFLICT | SAME_ADDRESS | NAMES_ALIKE | SAME_GIVEN` bits. */
   readonly check: (a: number, b: number) => number;
   /** Records each record was scored against at or above review, or held (the run's pairs): the rivals. */
   readonly neighbours: (record: number) => Iterable<number>;
@@ -64,6 +66,8 @@ export interface RelationalOptions {
   readonly maxClusterSize?: number;
   /** Rounds: a join can make another one possible (a mother's records joined, then her children's). */
   readonly rounds?: number;
+  /** Told of every join not made for doubt, with the records of each group concerned (for diagnosis). */
+  readonly onDoubt?: (reason: 'two found by address' | 'two people' | 'a rival' | 'two in the household', groups: readonly (readonly number[])[]) => void;
 }
 
 export interface RelationalResult {
@@ -266,22 +270,29 @@ export function joinByRelations(clusterOf: Int32Array, relations: readonly Recor
           const gy = list[y] ?? 0;
           // Two groups found only by address are never compared with each other: only through a recorded one.
           if (added.has(gx) && added.has(gy)) continue;
-          if (find(gx) !== find(gy) && namesAgree(gx, gy)) top.set(find(gx), find(gy));
+          // Two parents of one child with one given name are one parent, whatever the family name says.
+          const agree = namesAgree(gx, gy) || (how === 'parent-of>' && !added.has(gx) && !added.has(gy) && (bits(gx, gy) & SAME_GIVEN) !== 0);
+          if (find(gx) !== find(gy) && agree) top.set(find(gx), find(gy));
         }
       }
       const components = new Map<number, number[]>();
       for (const g of list) push(components, find(g), g);
       for (const parts of components.values()) {
         if (parts.length < 2 || parts.some((g) => taken.has(g))) continue;
-        // At most one group found only by living there: two of one name at the address are two people.
-        if (parts.filter((g) => added.has(g)).length > 1) {
+        // Groups found only by living there must agree with each other directly, not only through a recorded
+        // one (and, like all of them, be dated, of an age that fits, and not apart: see `twoPeople`).
+        const byAddress = parts.filter((g) => added.has(g));
+        if (byAddress.some((g, x) => byAddress.some((h, y) => y > x && !namesAgree(g, h)))) {
+          options.onDoubt?.('two found by address', parts.map(membersOf));
           ambiguous += 1;
           continue;
         }
         let size = 0;
         for (const g of parts) size += membersOf(g).length;
         if (size > maxSize) continue;
-        if (twoPeople(parts, anchor, list)) {
+        const doubt = twoPeople(parts, anchor, list);
+        if (doubt !== null) {
+          options.onDoubt?.(doubt.reason, [...parts, ...doubt.with].map(membersOf));
           ambiguous += 1;
           continue;
         }
@@ -302,7 +313,10 @@ export function joinByRelations(clusterOf: Int32Array, relations: readonly Recor
       const alike = [...household].filter((h) => (bits(g, h) & (NAMES_AGREE | NAMES_ALIKE)) !== 0 && !apart(g, h, false));
       const candidates = alike.length === 1 ? alike.filter((h) => namesAgree(g, h)) : alike;
       if (candidates.length !== 1) {
-        if (candidates.length > 1) ambiguous += 1;
+        if (candidates.length > 1) {
+          options.onDoubt?.('two in the household', [g, ...candidates].map(membersOf));
+          ambiguous += 1;
+        }
         continue;
       }
       const only = candidates[0] ?? g;
@@ -335,9 +349,9 @@ export function joinByRelations(clusterOf: Int32Array, relations: readonly Recor
      * (related the same way, or a rival in the household) whose name is alike one of them, that could be
      * its person, and that is held apart from another of them.
      */
-    function twoPeople(parts: number[], anchor: number, list: number[]): boolean {
+    function twoPeople(parts: number[], anchor: number, list: number[]): { reason: 'two people' | 'a rival'; with: number[] } | null {
       for (let x = 0; x < parts.length; x += 1) {
-        for (let y = x + 1; y < parts.length; y += 1) if (apart(parts[x] ?? 0, parts[y] ?? 0)) return true;
+        for (let y = x + 1; y < parts.length; y += 1) if (apart(parts[x] ?? 0, parts[y] ?? 0)) return { reason: 'two people', with: [] };
       }
       const inside = new Set(parts);
       const others = new Set<number>(list.filter((g) => !inside.has(g)));
@@ -355,9 +369,9 @@ export function joinByRelations(clusterOf: Int32Array, relations: readonly Recor
       }
       for (const other of others) {
         if (!parts.some((g) => (bits(other, g) & (NAMES_AGREE | NAMES_ALIKE)) !== 0 && !apart(other, g))) continue;
-        if (parts.some((g) => apart(other, g))) return true;
+        if (parts.some((g) => apart(other, g))) return { reason: 'a rival', with: [other] };
       }
-      return false;
+      return null;
     }
   }
   const out = new Int32Array(n);
