@@ -21,6 +21,25 @@ async function rawChronology(db: Kysely<DB>, personIds: string[]): Promise<numbe
   return rows.length;
 }
 
+/**
+ * The same raw query, also writing one audit row in the same statement: the
+ * floor for any audited read, since the audit row must be committed (the WAL
+ * flushed to disk) before the answer goes back, and a plain read commits nothing.
+ */
+async function rawAuditedChronology(db: Kysely<DB>, personIds: string[]): Promise<number> {
+  const { rows } = await sql<{ id: number }>`
+    with audit as (insert into audit_event (correlation_id, actor_kind, actor_id, action, outcome, subject_type, person_id)
+                   values ('bench-raw', 'system', 'bench-chronology', 'read', 'allowed', 'chronology', ${personIds[0] ?? null}))
+    select e.id, e.event_id, e.agency_id, a.name, e.type, e.at, e.on_date, e.at_precision, e.significant, e.data, e.text, e.version
+    from event e join agency a on a.id = e.agency_id
+    where e.id in (select s.event_row_id from event_subject s where s.person_id = any(${personIds}::text[]))
+      and not exists (select 1 from event s where s.supersedes = e.id)
+      and not exists (select 1 from event_retraction r where r.event_row_id = e.id)
+    order by e.at desc, e.id desc
+    limit ${CHRONOLOGY_PAGE_SIZE + 1}`.execute(db);
+  return rows.length;
+}
+
 async function timed(f: () => Promise<unknown>): Promise<number> {
   const t = performance.now();
   await f();
@@ -66,8 +85,8 @@ export const suite: BenchSuite = {
         where f.family_id in (select m.family_id from family_member m where m.person_id = any(${children.map((c) => c.person_id)}::text[]))
         group by f.family_id order by f.family_id limit ${samples}`.execute(db);
       const filters = parseFilters({});
-      const child = { app: [] as number[], raw: [] as number[], events: [] as number[] };
-      const family = { app: [] as number[], raw: [] as number[], events: [] as number[] };
+      const child = { app: [] as number[], raw: [] as number[], rawAudited: [] as number[], events: [] as number[] };
+      const family = { app: [] as number[], raw: [] as number[], rawAudited: [] as number[], events: [] as number[] };
       // One warm-up round, then measured rounds with app and raw interleaved.
       for (const round of [0, 1]) {
         for (const c of children) {
@@ -76,9 +95,11 @@ export const suite: BenchSuite = {
             shown = (await personChronology(db, ctx, c.person_id, filters, systemClock)).entries.length;
           });
           const raw = await timed(() => rawChronology(db, [c.person_id]));
+          const rawAudited = await timed(() => rawAuditedChronology(db, [c.person_id]));
           if (round) {
             child.app.push(app);
             child.raw.push(raw);
+            child.rawAudited.push(rawAudited);
             child.events.push(shown);
           }
         }
@@ -88,9 +109,11 @@ export const suite: BenchSuite = {
             shown = (await familyChronology(db, ctx, f.family_id, filters, systemClock)).entries.length;
           });
           const raw = await timed(() => rawChronology(db, f.members));
+          const rawAudited = await timed(() => rawAuditedChronology(db, f.members));
           if (round) {
             family.app.push(app);
             family.raw.push(raw);
+            family.rawAudited.push(rawAudited);
             family.events.push(shown);
           }
         }
@@ -107,8 +130,14 @@ export const suite: BenchSuite = {
       return {
         engine: database.engine,
         county: { ...county, households: result.households, records: result.records, events: result.events },
-        child: { app: latency(child.app), raw: latency(child.raw), ratioP50: ratio(child.app, child.raw), meanEventsShown: mean(child.events) },
-        family: { app: latency(family.app), raw: latency(family.raw), ratioP50: ratio(family.app, family.raw), meanEventsShown: mean(family.events) },
+        child: {
+          app: latency(child.app), raw: latency(child.raw), rawAudited: latency(child.rawAudited),
+          ratioP50: ratio(child.app, child.raw), ratioToAuditedRawP50: ratio(child.app, child.rawAudited), meanEventsShown: mean(child.events),
+        },
+        family: {
+          app: latency(family.app), raw: latency(family.raw), rawAudited: latency(family.rawAudited),
+          ratioP50: ratio(family.app, family.raw), ratioToAuditedRawP50: ratio(family.app, family.rawAudited), meanEventsShown: mean(family.events),
+        },
         plan: plan.map((r) => r['QUERY PLAN']).filter((l) => /Index|Seq Scan|Execution/.test(l)).map((l) => l.trim()),
         targets: { childP95Ms: 50, familyP95Ms: 100, appOverRaw: 2 },
       };
