@@ -1,4 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { sql } from 'kysely';
 import path from 'node:path';
 import { evaluateFlags, FLAG_CATALOGUE, eventInstant } from '../src/domain/flags/index.ts';
 import { addCalendarDays, londonDate, startOfLondonDay } from '../src/domain/timescales/working-days.ts';
@@ -232,15 +234,30 @@ export async function benchSpeed(options: BenchOptions, children: number, years:
       clock, onProgress: (p) => options.progress(`flags speed: loaded ${p.households} households, ${p.events} events`),
     });
     const asAt = endOfDay(county.window.end);
+    // FLAGS_BENCH_WORKERS=N: the recompute in N worker threads whatever the county's size (PostgreSQL; the CLI uses them from 20,000 families).
+    const workerCount = Number(process.env.FLAGS_BENCH_WORKERS ?? 0);
+    let workers: { count: number; url: string; minFamilies: number } | undefined;
+    if (workerCount > 0 && options.databaseUrl) {
+      const { rows } = await sql<{ name: string }>`select current_database() as name`.execute(db);
+      const url = new URL(options.databaseUrl);
+      url.pathname = `/${rows[0]!.name}`;
+      workers = { count: workerCount, url: url.toString(), minFamilies: 1 };
+    }
+    // CPU seconds of this process (all its threads) as well as wall time: the machine is shared, and wall time moves with its load.
+    const cpu = (from: NodeJS.CpuUsage) => { const u = process.cpuUsage(from); return round((u.user + u.system) / 1e6, 2); };
     options.progress('flags speed: full recompute');
     const started = performance.now();
-    const full = await recomputeFlags(db, asAt);
+    const cpu0 = process.cpuUsage();
+    const full = await recomputeFlags(db, asAt, workers ? { workers } : {});
     const recomputeSeconds = (performance.now() - started) / 1000;
+    const recomputeCpu = cpu(cpu0);
     // The daily run: the same clock again, nothing new, so nothing to write.
     options.progress('flags speed: full recompute again (steady state)');
     const againStarted = performance.now();
-    await recomputeFlags(db, asAt);
+    const cpu1 = process.cpuUsage();
+    await recomputeFlags(db, asAt, workers ? { workers } : {});
     const againSeconds = (performance.now() - againStarted) / 1000;
+    const againCpu = cpu(cpu1);
 
     // A seeded sample of the last year's events, as they would arrive.
     const from = addCalendarDays(county.window.end, -364);
@@ -282,6 +299,8 @@ export async function benchSpeed(options: BenchOptions, children: number, years:
         seconds: round(recomputeSeconds, 1), evaluated: full.evaluated, raised: full.raised,
         extrapolatedTo300kSeconds: round(perChild * 300_000, 1), targetSeconds: 120,
         againSeconds: round(againSeconds, 1), againExtrapolatedTo300kSeconds: round((againSeconds / children) * 300_000, 1),
+        nodeCpuSeconds: recomputeCpu, againNodeCpuSeconds: againCpu, workers: workers?.count ?? 0,
+        loadAverage: loadavg().map((x) => round(x, 1)),
       },
       incrementalPerEventMs: { ...latency(ms), targetP99: 5, method: 'one event per evaluation (a single-event ingest): the target is held against this p99' },
       incrementalPerEventInBatchesMs: { ...latency(batchMs), batchSize, method: 'evaluateFlagsFor once per batch of events, time divided by the events' },

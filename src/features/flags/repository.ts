@@ -341,7 +341,8 @@ export function flagsRepository(db: Db) {
     async flagsByKeys(keys: string[]): Promise<FlagRow[]> {
       const out: FlagRow[] = [];
       for (const part of chunks([...new Set(keys)], WIDE)) {
-        const rows = await db.selectFrom('flag as f').select(flagColumns).where('f.key', 'in', part)
+        // One array parameter: a list of parameters is planned afresh for every length.
+        const rows = await db.selectFrom('flag as f').select(flagColumns).where(sql<boolean>`f.key = any(${part}::text[])`)
           .orderBy('f.key').orderBy('f.created_at', 'desc').orderBy('f.id', 'desc').execute();
         out.push(...rows.map(toFlag));
       }
