@@ -19,8 +19,10 @@ export interface RecomputeWorkers {
 export async function startRecomputeWorkers(count: number, database: Extract<DatabaseSettings, { kind: 'postgres' }>): Promise<RecomputeWorkers> {
   const pending = new Map<number, { resolve: (r: ChunkResult) => void; reject: (e: Error) => void }>();
   let next = 0;
+  const started: Worker[] = [];
   const workers = await Promise.all(Array.from({ length: count }, () => new Promise<Worker>((resolve, reject) => {
     const w = new Worker(new URL('./recompute-worker.mjs', import.meta.url), { workerData: { url: database.url } });
+    started.push(w);
     w.once('error', reject);
     w.on('message', (m: 'ready' | { id: number; result?: ChunkResult; error?: string }) => {
       if (m === 'ready') { resolve(w); return; }
@@ -29,9 +31,19 @@ export async function startRecomputeWorkers(count: number, database: Extract<Dat
       if (m.error !== undefined) p?.reject(new Error(`recompute worker: ${m.error}`));
       else p?.resolve(m.result!);
     });
-  })));
+  }))).catch(async (error: unknown) => {
+    // One failed to start: stop the others, or they would keep the process alive.
+    await Promise.all(started.map((w) => w.terminate()));
+    throw error;
+  });
+  const exited = new Set<Worker>();
   for (const w of workers) {
     w.on('error', (error) => { for (const p of pending.values()) p.reject(error); pending.clear(); });
+    w.once('exit', () => {
+      exited.add(w);
+      for (const p of pending.values()) p.reject(new Error('recompute worker: stopped'));
+      pending.clear();
+    });
   }
   return {
     capacity: count * 2,
@@ -44,10 +56,11 @@ export async function startRecomputeWorkers(count: number, database: Extract<Dat
       });
     },
     async close() {
-      await Promise.all(workers.map((w) => new Promise<void>((resolve) => {
+      // A worker that has stopped (an error) has nothing to close.
+      await Promise.all(workers.map((w) => (exited.has(w) ? undefined : new Promise<void>((resolve) => {
         w.once('exit', () => resolve());
         w.postMessage('close');
-      })));
+      }))));
     },
   };
 }
