@@ -109,17 +109,24 @@ export function plausibleRole(how: string, birth: number, anchorBirth: number, c
   return birth > childBornAfter;
 }
 
-/** A symmetric map from pairs of small non-negative integers to a number. */
+/** A symmetric map from pairs of small non-negative integers to a number; forgets every pair of a key on request. */
 class PairMap {
   private readonly rows = new Map<number, Map<number, number>>();
   get(x: number, y: number): number | undefined {
-    return x < y ? this.rows.get(x)?.get(y) : this.rows.get(y)?.get(x);
+    return this.rows.get(x)?.get(y);
   }
   set(x: number, y: number, value: number): void {
-    const [low, high] = x < y ? [x, y] : [y, x];
-    let row = this.rows.get(low);
-    if (!row) this.rows.set(low, (row = new Map()));
-    row.set(high, value);
+    this.row(x).set(y, value);
+    this.row(y).set(x, value);
+  }
+  forget(x: number): void {
+    for (const y of this.rows.get(x)?.keys() ?? []) this.rows.get(y)?.delete(x);
+    this.rows.delete(x);
+  }
+  private row(x: number): Map<number, number> {
+    let row = this.rows.get(x);
+    if (!row) this.rows.set(x, (row = new Map()));
+    return row;
   }
 }
 
@@ -169,9 +176,10 @@ export function joinByRelations(clusterOf: Int32Array, relations: readonly Recor
   let joined = 0;
   let joinedByHousehold = 0;
   let ambiguous = 0;
+  // Group-level answers (OR of the record checks across two groups), kept across rounds and forgotten for
+  // the groups a round joins.
+  const bitsMemo = new PairMap();
   for (let round = 0; round < (options.rounds ?? 4); round += 1) {
-    // Group-level answers for this round: OR of the record checks across two groups.
-    const bitsMemo = new PairMap();
     const bits = (x: number, y: number): number => {
       let found = bitsMemo.get(x, y);
       if (found === undefined) {
@@ -337,7 +345,9 @@ export function joinByRelations(clusterOf: Int32Array, relations: readonly Recor
           kept.push(i);
         }
         members.delete(g);
+        bitsMemo.forget(g);
       }
+      bitsMemo.forget(keep);
       members.set(keep, kept);
       joined += rest.length;
     }
