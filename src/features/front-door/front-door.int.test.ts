@@ -78,6 +78,8 @@ describe('the front door: a partner referral, the history panel, a decision that
     expect(queue.body).toContain(`/front-door/contacts/${contactId}`);
     expect(queue.body).toContain('Rowan Doorstep');
     expect(queue.body).toContain('19 November 2026'); // due by the end of the next working day
+    // The teams the front door hands over to can reach their queue from the main menu.
+    expect(queue.body).toContain('href="/front-door/handoffs"');
     expect(queue.body).not.toContain('Decision overdue');
     t.clock.set(new Date('2026-11-20T09:00:00Z'));
     // Sessions time out after 30 idle minutes: sign in again two days later.

@@ -40,6 +40,7 @@ const MAIN_MENU = [
   { href: '/people/search', text: 'Find a person' },
   { href: '/flags', text: 'Flags' },
   { href: '/front-door', text: 'Front door' },
+  { href: '/front-door/handoffs', text: 'Hand-offs' },
   { href: '/front-door/referrals', text: 'My referrals' },
   { href: '/front-door/review', text: 'Decision review' },
   { href: '/linkage/review', text: 'Record matching' },
