@@ -4,7 +4,6 @@ import { openDatabase } from '../platform/db/database.ts';
 import { migrateToLatest } from '../platform/db/migrate.ts';
 import { systemContext } from '../platform/access/context.ts';
 import { addCalendarDays, startOfLondonDay } from '../domain/timescales/working-days.ts';
-import { availableParallelism } from 'node:os';
 import { evaluateTimeBasedFlags, recomputeFlags } from '../features/flags/service.ts';
 
 /** `--at 2024-06-03` (the end of that day, Europe/London) or an ISO date-time with its offset. */
@@ -41,7 +40,7 @@ export function registerFlags(program: Command): void {
     .option('--scheduled', 'the time-based rules (decisions and assessments overdue) for people with a recent contact, referral or decision: what the server runs hourly; run it from cron when no server runs')
     .option('--at <date>', 'as at this date (the end of that day, Europe/London) or date-time with offset; default now', instant)
     .option('--home <authority>', 'ONS code of the partnership’s authority (default: the front door’s)')
-    .option('--workers <n>', 'worker threads that read and evaluate families during --recompute on PostgreSQL, from 20,000 families (default: one per core; 0: none)', count)
+    .option('--workers <n>', 'worker threads that read and evaluate families during --recompute on PostgreSQL, from 20,000 families (default 0: none; on 2 cores, where PostgreSQL is the bottleneck, they did not help)', count)
     .action(async (options: { recompute?: boolean; scheduled?: boolean; at?: Date; home?: string; workers?: number }) => {
       if (!options.recompute && !options.scheduled) {
         console.error('Nothing to do: add --recompute or --scheduled (and optionally --at DATE).');
@@ -57,7 +56,7 @@ export function registerFlags(program: Command): void {
         const ctx = systemContext('flags-recompute', `flags-recompute-${asAt.toISOString()}`);
         const home = options.home ? { homeAuthority: options.home } : {};
         const scheduled = options.scheduled && !options.recompute;
-        const n = options.workers ?? availableParallelism();
+        const n = options.workers ?? 0;
         const workers = config.database.kind === 'postgres' ? { workers: { count: n, url: config.database.url } } : {};
         const summary = scheduled ? await evaluateTimeBasedFlags(database.db, asAt, { ctx, ...home }) : await recomputeFlags(database.db, asAt, {
           ctx, ...home, ...workers,
