@@ -6,7 +6,7 @@ import { seedDemoPartnership } from '../demo/seed.ts';
 import { ingestBatch } from '../ingest/service.ts';
 import { systemContext, type RequestContext } from '../../platform/access/context.ts';
 import { recordsRepository } from '../records/repository.ts';
-import { decide, decisionScreen, type DecisionForm } from './service.ts';
+import { contactForm, decide, decisionScreen, recordContact, type DecisionForm } from './service.ts';
 
 const FRONT_DOOR = 'marlshire-front-door';
 
@@ -87,6 +87,28 @@ describe('front-door decisions: written in one transaction, corrected by a new v
     // The contact is still waiting for its decision.
     const undecided = await db.selectFrom('front_door_decision').select('id').where('contact_event_row_id', '=', contact).execute();
     expect(undecided).toHaveLength(0);
+  });
+
+  it('records a contact all or nothing: when its place in the triage queue cannot be written, its event is not kept either', async () => {
+    const db = t.database.db;
+    const contactForm_ = contactForm.parse({
+      kind: 'referral', reason: 'Bruising seen', worries: 'Bruising on the arm seen at nursery drop-off.', urgent: 'no',
+      childGiven: 'Bea', childFamily: 'Atomic', childBirthDay: '2', childBirthMonth: '4', childBirthYear: '2023',
+      consent: 'given', lawfulBasis: 'uk-gdpr-6-1-e', childMatch: 'new',
+    });
+    const count = async () => Number((await db.selectFrom('event').select((e) => e.fn.countAll<number>().as('n')).where('type', '=', 'referral').where('agency_id', '=', FRONT_DOOR).execute())[0]!.n);
+    const before = await count();
+    await sql`create or replace function fd_test_fail() returns trigger language plpgsql as $$ begin raise exception 'forced failure'; end $$`.execute(db);
+    await sql`create trigger fd_test_fail before insert on front_door_contact for each row execute function fd_test_fail()`.execute(db);
+    try {
+      await expect(recordContact(db, ctx, contactForm_, t.clock)).rejects.toThrow(/forced failure/);
+    } finally {
+      await sql`drop trigger fd_test_fail on front_door_contact`.execute(db);
+    }
+    expect(await count()).toBe(before);
+    const saved = await recordContact(db, ctx, contactForm_, t.clock);
+    expect(await count()).toBe(before + 1);
+    expect(await db.selectFrom('front_door_contact').select('event_row_id').where('event_row_id', '=', saved).execute()).toHaveLength(1);
   });
 
   it('writes all of it when nothing fails: the decision cites its event, its information share and its hand-off', async () => {

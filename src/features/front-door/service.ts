@@ -261,18 +261,20 @@ export async function recordContact(db: Db, ctx: RequestContext, f: ContactForm,
   const relationships = records.length === 2
     ? [{ agency: actor.agencyId, from: `FD-${stamp}-A`, to: `FD-${stamp}-C`, type: 'parent-of' }] : [];
   const eventId = `fd-${stamp}`;
-  const result = await ingestBatch(db, ctx, {
-    records, relationships,
-    events: [{
-      id: eventId, at: at.toISOString(), agency: actor.agencyId, type: f.kind, subjects,
-      data: { to: frontDoor, reason: f.reason, ...(f.requestedLevel ? { requestedLevel: Number(f.requestedLevel) } : {}) },
-      text: f.worries,
-    }],
-  }, { clock, source: 'front-door' });
-  if (result.counts.rejected > 0) throw new AppError(400, 'contact-rejected', `The contact could not be recorded: ${rejectedReasons(result)}`);
-  const eventRowId = await repo.eventRowId(actor.agencyId, eventId);
-  if (!eventRowId) throw new AppError(500, 'contact-missing', 'The contact was not stored');
-  await db.transaction().execute(async (trx) => {
+  // The contact's event (through ingest: chronology, linkage) and its place in the triage queue are one
+  // transaction: a referral is never in a child's chronology without being in the queue, nor the reverse.
+  const { batchId, eventRowId } = await db.transaction().execute(async (trx) => {
+    const result = await ingestBatch(joining(trx), ctx, {
+      records, relationships,
+      events: [{
+        id: eventId, at: at.toISOString(), agency: actor.agencyId, type: f.kind, subjects,
+        data: { to: frontDoor, reason: f.reason, ...(f.requestedLevel ? { requestedLevel: Number(f.requestedLevel) } : {}) },
+        text: f.worries,
+      }],
+    }, { clock, source: 'front-door' });
+    if (result.counts.rejected > 0) throw new AppError(400, 'contact-rejected', `The contact could not be recorded: ${rejectedReasons(result)}`);
+    const eventRowId = await frontDoorRepository(trx).eventRowId(actor.agencyId, eventId);
+    if (!eventRowId) throw new AppError(500, 'contact-missing', 'The contact was not stored');
     await frontDoorRepository(trx).insertContact({
       eventRowId, frontDoorAgencyId: frontDoor, recordedBy: actor.userId, recordedAt: at,
       referrerName: f.referrerName ?? (actor.agencyId === frontDoor ? null : actor.displayName),
@@ -286,8 +288,9 @@ export async function recordContact(db: Db, ctx: RequestContext, f: ContactForm,
       action: 'create' as const, outcome: 'succeeded' as const, subjectType: 'front-door-contact', subjectId: String(eventRowId), personId,
       details: { kind: f.kind, urgent: f.urgent === 'yes', matchedExisting: chosen.length },
     })));
+    return { batchId: result.batchId, eventRowId };
   });
-  await evaluateFlagsAfterBatch(db, result.batchId, clock);
+  await evaluateFlagsAfterBatch(db, batchId, clock);
   return eventRowId;
 }
 
