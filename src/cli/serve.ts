@@ -3,6 +3,7 @@ import os from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { prepareKinsight, startKinsight } from '../server.ts';
+import { createLogger } from '../platform/log.ts';
 
 interface ServeOptions { demo?: boolean; port?: number; workers?: number }
 
@@ -91,6 +92,8 @@ async function serveAsWorker(options: ServeOptions): Promise<void> {
 async function servePrimary(options: ServeOptions, count: number): Promise<void> {
   const config = serveConfig(options);
   await prepareKinsight(config, { demo: Boolean(options.demo) && config.environment !== 'production', progress: (line) => console.error(line) });
+  // The primary supervises the workers while Kinsight runs: what happens to them is the server's log, not CLI output.
+  const log = createLogger(config.logLevel);
   let stopping = false;
   let schedulerWorker: Worker | undefined;
   const fork = (scheduler: boolean): Worker => {
@@ -108,7 +111,7 @@ async function servePrimary(options: ServeOptions, count: number): Promise<void>
   // A worker that stops while Kinsight is running is replaced (after a second, so a crash loop cannot spin).
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
-    console.error(`A Kinsight worker stopped (${signal ?? `exit code ${code}`}): starting another.`);
+    log.warn({ workerPid: worker.process.pid, code, signal }, 'a worker stopped: starting another');
     const wasScheduler = worker === schedulerWorker;
     setTimeout(() => { if (!stopping) fork(wasScheduler); }, 1000).unref();
   });
@@ -118,7 +121,7 @@ async function servePrimary(options: ServeOptions, count: number): Promise<void>
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.error(`${signal} received: stopping Kinsight…`);
+    log.info({ signal, workers: Object.keys(cluster.workers ?? {}).length }, 'stopping Kinsight');
     const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => Boolean(w));
     let left = workers.length;
     if (left === 0) process.exit(0);
