@@ -9,18 +9,7 @@ import { createCounty } from '../features/synthetic-county/generator.ts';
 import { COUNTY_STATE, loadCounty } from '../features/ingest/county-load.ts';
 import { ingestRepository } from '../features/ingest/repository.ts';
 import { demoRepository } from '../features/demo/repository.ts';
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
-  return n;
-}
-
-function years(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || n > 30) throw new InvalidArgumentError('must be a number of years from 1 to 30');
-  return n;
-}
+import { positiveInt, years } from './options.ts';
 
 /** Events the generator makes per child over ten years (1,000 children: 166,650): for the progress bar's estimate only. */
 const EVENTS_PER_CHILD_DECADE = 166.65;

@@ -1,20 +1,9 @@
 import { resolve } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { createCounty } from '../features/synthetic-county/generator.ts';
 import { writeCounty } from '../features/synthetic-county/writer.ts';
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
-  return n;
-}
-
-function years(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || n > 30) throw new InvalidArgumentError('must be a number of years from 1 to 30');
-  return n;
-}
+import { positiveInt, years } from './options.ts';
 
 /** Adds `kinsight generate`: the synthetic county of Marlshire as NDJSON files, deterministic by seed. */
 export function registerGenerate(program: Command): void {
