@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
+import type { RecordVersionRow } from '../records/repository.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
@@ -34,18 +35,11 @@ export interface ChronologyRow {
   version: number;
 }
 
-export interface ChronologyRecordRow {
-  personId: string;
-  agencyName: string;
-  kind: string;
-  givenNames: string | null;
-  familyName: string | null;
-  birthDate: string | null;
-  expectedDate: string | null;
-  sex: string | null;
-  nhsNumber: string | null;
-  postcode: string | null;
-}
+/** A current record of someone in the chronology: the record's own name columns (as records keep them), with whose it is and which agency holds it. */
+export type ChronologyRecordRow = { personId: string; agencyName: string } & Pick<
+  RecordVersionRow,
+  'kind' | 'givenNames' | 'familyName' | 'birthDate' | 'expectedDate' | 'sex' | 'nhsNumber' | 'postcode'
+>;
 
 export interface ChronologyResult {
   access: { personId: string; access: string }[];
