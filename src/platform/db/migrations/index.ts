@@ -13,6 +13,7 @@ import * as m0010 from './0010_flags_merges.ts';
 import * as m0016 from './0016_event_store_bulk.ts';
 import * as m0015 from './0015_flags_family_read.ts';
 import * as m0018 from './0018_front_door_corrections.ts';
+import * as m0019 from './0019_households_and_link_changes.ts';
 
 /**
  * Every migration, in order. One set serves PostgreSQL and PGlite alike.
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '0015_flags_family_read': m0015,
   '0016_event_store_bulk': m0016,
   '0018_front_door_corrections': m0018,
+  '0019_households_and_link_changes': m0019,
 };
