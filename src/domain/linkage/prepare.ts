@@ -173,7 +173,8 @@ const STREET_TYPES: Readonly<Record<string, string>> = {
   sq: 'square', tce: 'terrace', ter: 'terrace', hwy: 'highway', pde: 'parade', cct: 'circuit', wy: 'way',
 };
 
-function normaliseAddressLine(line: string): string {
+/** An address line as the linker compares it: normalised text, hyphens as spaces, a trailing street type spelt out ("Rd" → "road"). */
+export function normaliseAddressLine(line: string): string {
   const words = normaliseText(line).replace(/-/g, ' ').split(' ').filter(Boolean);
   const last = words.length > 1 ? words[words.length - 1] : undefined;
   if (last !== undefined && STREET_TYPES[last]) words[words.length - 1] = STREET_TYPES[last];

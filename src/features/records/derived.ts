@@ -5,7 +5,9 @@ import type { RecordsRepository } from './repository.ts';
  * connected by any agency's relationships) and involvements (service episodes
  * from involvement-start/end events). Both are rebuilt for the people an
  * ingest touched, never edited by hand, so corrections, retractions, merges and
- * splits flow through.
+ * splits flow through. A practitioner's family correction (family_correction)
+ * is applied over the derived family on every rebuild. Households are not
+ * stored: they are derived when read (`householdsOf`, src/domain/linkage/household.ts).
  */
 
 function personNumber(id: string): number {
@@ -49,9 +51,10 @@ export async function rebuildFamilies(repo: RecordsRepository, seeds: Iterable<s
   }
   const people = [...seen];
   const holders = await repo.currentPersonsHoldingRecords(people);
-  const members = people
-    .filter((p) => holders.has(p))
-    .map((p) => ({ familyId: `f_${find(p).replace(/^p_/, '')}`, personId: p }));
+  const kept = people.filter((p) => holders.has(p));
+  // A practitioner's family correction outlasts every rebuild (an ingest's, a merge's, a split's).
+  const corrected = await repo.latestFamilyCorrections(kept);
+  const members = kept.map((p) => ({ familyId: corrected.get(p) ?? `f_${find(p).replace(/^p_/, '')}`, personId: p }));
   await repo.replaceFamilies(people, members);
 }
 

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
+import type { HouseholdCorrection, ResidenceRow } from '../../domain/linkage/household.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
@@ -477,6 +478,22 @@ export function recordsRepository(db: Db) {
       }
     },
 
+    /**
+     * The latest family correction of each of these people (family_correction,
+     * linkage review), so a rebuild keeps it. One statement, whatever the number
+     * of people: an index probe each on a table that holds only corrections.
+     */
+    async latestFamilyCorrections(personIds: string[]): Promise<Map<string, string>> {
+      const out = new Map<string, string>();
+      if (personIds.length === 0) return out;
+      const { rows } = await sql<{ person_id: string; to_family_id: string }>`
+        select distinct on (person_id) person_id, to_family_id from family_correction
+        where person_id = any(${[...new Set(personIds)]}::text[])
+        order by person_id, corrected_at desc, id desc`.execute(db);
+      for (const r of rows) out.set(r.person_id, r.to_family_id);
+      return out;
+    },
+
     /** Every person and the records linked to them now (replay's summary). */
     async allCurrentLinks(): Promise<{ personId: string; agencyId: string; localId: string }[]> {
       const rows = await db
@@ -607,6 +624,62 @@ export function peopleRepository(db: Db) {
     async familyMembers(familyId: string): Promise<string[]> {
       const rows = await db.selectFrom('family_member').select('person_id').where('family_id', '=', familyId).execute();
       return rows.map((r) => r.person_id);
+    },
+
+    /**
+     * Households (read time, one statement): the current version of every
+     * currently linked record at the postcodes of this person's current records
+     * (or of a household correction about them), with its person and address,
+     * and the household corrections at those postcodes. At most `limit`
+     * records (a postcode is about fifteen addresses; a hostel may be more).
+     */
+    async residences(personId: string, limit = 2000): Promise<{ rows: ResidenceRow[]; corrections: HouseholdCorrection[] }> {
+      const { rows } = await sql<{
+        source: 'record' | 'correction'; person_id: string; record_id: string | number | null; agency_name: string | null;
+        address: unknown; at: Date; id: string | number | null; postcode: string; address_key: string | null; resident: boolean | null; reason: string | null;
+      }>`
+        with mine as (
+          select v.postcode from person_link l
+          join agency_record_version v on v.record_id = l.record_id
+          where l.person_id = ${personId} and l.unlinked_at is null and v.postcode is not null
+            and not exists (select 1 from agency_record_version n where n.record_id = v.record_id and n.version > v.version)
+          union
+          select postcode from household_correction where person_id = ${personId}
+        )
+        (select 'record' as source, l.person_id, v.record_id, a.name as agency_name, v.body -> 'address' as address, v.received_at as at,
+           null::bigint as id, v.postcode, null::text as address_key, null::boolean as resident, null::text as reason
+         from agency_record_version v
+         join person_link l on l.record_id = v.record_id and l.unlinked_at is null
+         join agency_record r on r.id = v.record_id
+         join agency a on a.id = r.agency_id
+         where v.postcode in (select postcode from mine)
+           and not exists (select 1 from agency_record_version n where n.record_id = v.record_id and n.version > v.version)
+         order by v.received_at desc
+         limit ${limit})
+        union all
+        select 'correction', c.person_id, null, null, null, c.corrected_at, c.id, c.postcode, c.address_key, c.resident, c.reason
+        from household_correction c
+        where c.postcode in (select postcode from mine)`.execute(db);
+      const records: ResidenceRow[] = [];
+      const corrections: HouseholdCorrection[] = [];
+      for (const r of rows) {
+        if (r.source === 'record') {
+          records.push({ personId: r.person_id, recordId: Number(r.record_id), agencyName: r.agency_name ?? '', address: r.address, receivedAt: new Date(r.at) });
+        } else {
+          corrections.push({
+            id: Number(r.id), personId: r.person_id, postcode: r.postcode, addressKey: r.address_key ?? '', resident: r.resident === true,
+            reason: r.reason ?? '', correctedAt: new Date(r.at),
+          });
+        }
+      }
+      return { rows: records, corrections };
+    },
+
+    /** A household correction: a new row, never a change to one. */
+    async insertHouseholdCorrection(c: { personId: string; postcode: string; addressKey: string; resident: boolean; reason: string; by: string; at: Date }): Promise<void> {
+      await sql`
+        insert into household_correction (person_id, postcode, address_key, resident, reason, corrected_by, corrected_at)
+        values (${c.personId}, ${c.postcode}, ${c.addressKey}, ${c.resident}, ${c.reason}, ${c.by}, ${c.at})`.execute(db);
     },
 
     /** Relationships recorded between records of these people, as each agency recorded them. */

@@ -1,12 +1,13 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../../platform/db/schema.ts';
 import type { RequestContext } from '../../platform/access/context.ts';
 import type { Clock } from '../../platform/clock.ts';
-import { writeAudit } from '../../platform/audit/audit.ts';
+import { writeAudit, writeAuditMany } from '../../platform/audit/audit.ts';
 import { ValidationError } from '../../platform/errors.ts';
 import { filterVisiblePeople, requirePersonAccess } from '../../platform/access/person-access.ts';
 import { normaliseNhsNumber } from '../../domain/linkage/nhs-number.ts';
+import { householdsOf, type Household } from '../../domain/linkage/household.ts';
 import { peopleRepository, type RecordSummary } from './repository.ts';
 
 /** A person as the pages show them: the best-known details from their linked records. */
@@ -171,6 +172,7 @@ export async function personPage(db: Kysely<DB>, ctx: RequestContext, personId: 
       })
       .sort((a, b) => Number(b.isChild) - Number(a.isChild) || (a.birthDate ?? '').localeCompare(b.birthDate ?? ''));
     const involvements = await repo.involvements([personId]);
+    const { view: households } = await householdsView(trx, ctx, personId, today, clock);
     await writeAudit(trx, ctx, { action: 'read', outcome: 'allowed', subjectType: 'person', subjectId: personId, personId });
     return {
       person,
@@ -179,6 +181,104 @@ export async function personPage(db: Kysely<DB>, ctx: RequestContext, personId: 
       family: family_,
       current: involvements.filter((i) => i.endedOn === null),
       past: involvements.filter((i) => i.endedOn !== null),
+      household: households.find((h) => h.personResident) ?? null,
+      otherAddresses: Math.max(0, households.filter((h) => h.personResident).length - 1),
+      canCorrect: canCorrectHouseholds(ctx),
     };
+  });
+}
+
+/** Roles that may correct a household or a family (as they may merge and split: linkage-review's reviewers). */
+export const HOUSEHOLD_CORRECTORS = ['safeguarding-lead', 'team-manager'] as const;
+
+export function canCorrectHouseholds(ctx: RequestContext): boolean {
+  return ctx.actor.kind === 'user' && ctx.actor.roles.some((r) => (HOUSEHOLD_CORRECTORS as readonly string[]).includes(r));
+}
+
+/** The value of a household in the correction form: its postcode and address key (a form field, never a URL). */
+const householdValue = (h: Household): string => `${h.postcode}|${h.addressKey}`;
+
+/**
+ * A person's households as the pages show them: derived now from the
+ * addresses of everyone's current records (one query), with corrections
+ * applied; only the people this user may see are named.
+ */
+async function householdsView(trx: Transaction<DB>, ctx: RequestContext, personId: string, today: Date, clock: Clock) {
+  const { rows, corrections } = await peopleRepository(trx).residences(personId);
+  const households = householdsOf(personId, rows, corrections);
+  const others = [...new Set(households.flatMap((h) => [...h.members.map((m) => m.personId), ...h.correctedOut.map((c) => c.personId)]))];
+  const visible = await filterVisiblePeople(trx, ctx, others, clock);
+  const people = await overviews(trx as unknown as Kysely<DB>, [...visible], today);
+  return {
+    households,
+    view: households.map((h) => ({
+      value: householdValue(h),
+      label: h.label,
+      lastRecordedAt: h.lastRecordedAt,
+      personResident: h.personResident,
+      personCorrection: h.personCorrection && { reason: h.personCorrection.reason, at: h.personCorrection.correctedAt },
+      members: h.members.filter((m) => visible.has(m.personId)).map((m) => ({
+        ...people.get(m.personId)!, agencies: m.agencies, lastRecordedAt: m.lastRecordedAt,
+        addedBy: m.addedBy && { reason: m.addedBy.reason, at: m.addedBy.correctedAt },
+      })),
+      correctedOut: h.correctedOut.filter((c) => visible.has(c.personId)).map((c) => ({
+        ...people.get(c.personId)!, reason: c.correction.reason, at: c.correction.correctedAt,
+      })),
+    })),
+  };
+}
+
+/** The household page: every address of the person's current records, who else lives there, and the corrections. Audited. */
+export async function householdPage(db: Kysely<DB>, ctx: RequestContext, personId: string, clock: Clock) {
+  return db.transaction().execute(async (trx) => {
+    await requirePersonAccess(trx, ctx, personId, clock);
+    const today = clock.now();
+    const person = overview(personId, await peopleRepository(trx).currentRecords([personId]), today);
+    const { view } = await householdsView(trx, ctx, personId, today, clock);
+    await writeAudit(trx, ctx, { action: 'read', outcome: 'allowed', subjectType: 'household', subjectId: personId, personId });
+    return { person, households: view, canCorrect: canCorrectHouseholds(ctx) };
+  });
+}
+
+export const householdForm = z.object({
+  household: z.string({ message: 'Select the address' }).min(1, 'Select the address').max(2000),
+  person: z.string({ message: 'Enter a person reference like p_12' }).trim().regex(/^p_[0-9]{1,12}$/, 'Enter a person reference like p_12'),
+  resident: z.enum(['no', 'yes'], { message: 'Select whether they live at this address' }),
+  reason: z.string({ message: 'Explain the correction in at least 10 characters' }).trim()
+    .min(10, 'Explain the correction in at least 10 characters').max(1000, 'Explain the correction in 1,000 characters or fewer'),
+});
+
+/**
+ * Correct a household: this person does not live at the address (an agency's
+ * old address, a relative's address given for post), or does (a partner no
+ * agency records there). A new household_correction row, never a change to
+ * one; the latest for a person and address wins, so a correction is reversed
+ * by another. Audited for both people; the reason is kept in the row, not in
+ * the audit.
+ */
+export async function correctHousehold(db: Kysely<DB>, ctx: RequestContext, personId: string, form: unknown, clock: Clock): Promise<void> {
+  const parsed = householdForm.safeParse(form ?? {});
+  if (!parsed.success) throw new ValidationError('Check the correction', parsed.error.issues.map((i) => ({ path: String(i.path[0]), message: i.message })));
+  const { household, person, resident, reason } = parsed.data;
+  await db.transaction().execute(async (trx) => {
+    await requirePersonAccess(trx, ctx, personId, clock);
+    const { rows, corrections } = await peopleRepository(trx).residences(personId);
+    const h = householdsOf(personId, rows, corrections).find((x) => householdValue(x) === household);
+    if (!h) throw new ValidationError('Check the correction', [{ path: 'household', message: 'Select one of this person’s addresses' }]);
+    if (person !== personId && !(await filterVisiblePeople(trx, ctx, [person], clock)).has(person)) {
+      throw new ValidationError('Check the correction', [{ path: 'person', message: 'There is no person with that reference that you can see' }]);
+    }
+    const living = new Set(h.members.map((m) => m.personId));
+    if (h.personResident) living.add(personId);
+    if (resident === 'no' && !living.has(person)) throw new ValidationError('Check the correction', [{ path: 'person', message: 'That person is not in this household' }]);
+    if (resident === 'yes' && living.has(person)) throw new ValidationError('Check the correction', [{ path: 'person', message: 'That person is already in this household' }]);
+    await peopleRepository(trx).insertHouseholdCorrection({
+      personId: person, postcode: h.postcode, addressKey: h.addressKey, resident: resident === 'yes', reason,
+      by: ctx.actor.kind === 'user' ? ctx.actor.userId : 'system', at: clock.now(),
+    });
+    await writeAuditMany(trx, ctx, [...new Set([personId, person])].map((p) => ({
+      action: 'correct' as const, outcome: 'succeeded' as const, subjectType: 'household', subjectId: personId, personId: p,
+      details: { person, resident: resident === 'yes' },
+    })));
   });
 }
