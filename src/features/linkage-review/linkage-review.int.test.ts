@@ -4,7 +4,8 @@ import { testIdentities } from '../records/test-identities.ts';
 import { ingestBatch } from '../ingest/service.ts';
 import { systemContext, type RequestContext } from '../../platform/access/context.ts';
 import { csrfTokenIn } from '../../../test/support/sign-in.ts';
-import { decideReview, splitPerson } from './service.ts';
+import { sql } from 'kysely';
+import { decideReview, splitPerson, undoLinkChange } from './service.ts';
 import { linkageRepository } from './repository.ts';
 
 const agencies = [
@@ -126,6 +127,84 @@ describe('probabilistic linking and the review queue', () => {
     const history = await t.database.db.selectFrom('person_link').select(['person_id', 'unlinked_at']).where('record_id', '=', incoming!.id).orderBy('id').execute();
     expect(history.length).toBeGreaterThanOrEqual(3);
     expect(history.filter((l) => l.unlinked_at === null)).toEqual([{ person_id: created, unlinked_at: null }]);
+  });
+
+  it('undoes a split in one step through the links page: the records, chronology and involvements go back; audited; not twice', async () => {
+    const amara = await personOf('HV-1');
+    const split = await personOf('HS-1');
+    expect(split).not.toBe(amara);
+    // Something housing recorded about the split record since: it must follow the record back.
+    await ingestBatch(t.database.db, systemContext('test', 'test'), {
+      agencies, events: [{ id: 'hs-e1', at: '2026-10-01', agency: 'housing', type: 'involvement-start', subjects: ['HS-1'], data: { service: 'early-help', level: 2 } }],
+    }, { clock: t.clock });
+    // Housing holds only the split record: the lead reaches the split from the new person's page.
+    const links = await t.app.inject({ method: 'GET', url: `/people/${split}/links`, headers: lead });
+    expect(links.statusCode).toBe(200);
+    const href = new RegExp(`href="(/people/${split}/link-changes/\\d+/undo)"`).exec(links.body)?.[1];
+    expect(href).toBeDefined();
+    const page = await t.app.inject({ method: 'GET', url: href!, headers: lead });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Undo this split');
+    expect(page.body).toContain('Amara Okafer');
+    const cookies = Object.fromEntries((page.cookies as { name: string; value: string }[]).map((c) => [c.name, c.value]));
+    const post = (form: Record<string, string>, url = href!) => t.app.inject({
+      method: 'POST', url, headers: { ...lead, 'content-type': 'application/x-www-form-urlencoded' }, cookies,
+      payload: new URLSearchParams({ ...form, _csrf: csrfTokenIn(page.body) ?? '' }).toString(),
+    });
+    const missing = await post({});
+    expect(missing.statusCode).toBe(400);
+    expect(missing.body).toContain('Explain why this should be undone in at least 10 characters');
+    const done = await post({ reason: 'Housing confirmed it is Amara after all' });
+    expect(done.statusCode).toBe(303);
+    expect(done.headers.location).toBe(`/people/${amara}/links`);
+    expect(await personOf('HS-1')).toBe(amara);
+    const subjects = await t.database.db.selectFrom('event_subject').select('person_id').where('agency_id', '=', 'housing').execute();
+    expect(subjects).toEqual([{ person_id: amara }]);
+    const involvements = await t.database.db.selectFrom('involvement').select('person_id').where('agency_id', '=', 'housing').execute();
+    expect(involvements).toEqual([{ person_id: amara }]);
+    const family = await t.database.db.selectFrom('family_member').select('person_id').where('person_id', 'in', [amara, split]).execute();
+    expect(family.map((f) => f.person_id)).toEqual([amara]);
+    const audits = await t.database.db.selectFrom('audit_event').select(['person_id', 'details']).where('action', '=', 'merge').where('person_id', 'in', [amara, split]).execute();
+    expect(audits.map((a) => a.person_id).sort()).toEqual([amara, split].sort());
+    expect(audits[0]!.details).toMatchObject({ undoes: Number(/link-changes\/(\d+)/.exec(href!)![1]) });
+    // The split person holds nothing now; from Amara's page the change shows as undone and cannot be undone again.
+    expect((await t.app.inject({ method: 'GET', url: href!, headers: lead })).statusCode).toBe(404);
+    const undone = await t.app.inject({ method: 'GET', url: href!.replace(split, amara), headers: lead });
+    expect(undone.body).toContain('This was undone on');
+    const again = await post({ reason: 'Pressed the button a second time' }, href!.replace(split, amara));
+    expect(again.statusCode).toBe(400);
+    expect(again.body).toContain('This change has already been undone');
+    expect(await personOf('HS-1')).toBe(amara);
+  });
+
+  it('undoes a merge, but only once the later split of the same records is undone; the merged person gets their records back', async () => {
+    const sister = await personOf('HS-3');
+    const changes = await linkageRepository(t.database.db).linkChanges([sister]);
+    const merge = changes.find((c) => c.kind === 'merge')!;
+    const laterSplit = changes.find((c) => c.kind === 'split' && c.undoneBy === null)!;
+    expect(merge.to).toBe(sister);
+    expect(merge.recordIds).toEqual(laterSplit.recordIds);
+    await expect(undoLinkChange(t.database.db, ctx, sister, merge.id, { reason: 'Linked in error after all' }, t.clock)).rejects.toThrow(/Cannot undo/);
+    await undoLinkChange(t.database.db, ctx, sister, laterSplit.id, { reason: 'The split was the mistake' }, t.clock);
+    expect(await personOf('HV-9')).toBe(sister);
+    const { personId } = await undoLinkChange(t.database.db, ctx, sister, merge.id, { reason: 'Linked in error: another girl' }, t.clock);
+    expect(personId).toBe(merge.from);
+    expect(await personOf('HV-9')).toBe(merge.from);
+    expect(await personOf('HS-3')).toBe(sister);
+    const undo = (await linkageRepository(t.database.db).linkChanges([merge.from])).find((c) => c.undoes === merge.id);
+    expect(undo).toMatchObject({ kind: 'undo', from: sister, to: merge.from, recordIds: merge.recordIds });
+    expect((await t.database.db.selectFrom('audit_event').select('action').where('action', '=', 'split').where('person_id', '=', merge.from).execute()).length).toBe(1);
+    await expect(sql`delete from link_change`.execute(t.database.db)).rejects.toThrow(/append-only/);
+  });
+
+  it('refuses to undo an undo, and a change of someone else, as not found', async () => {
+    const sister = await personOf('HS-3');
+    const undo = (await linkageRepository(t.database.db).linkChanges([sister])).find((c) => c.kind === 'undo')!;
+    const other = await personOf('HV-1');
+    for (const [p, id] of [[sister, undo.id], [other, undo.undoes!]] as const) {
+      const res = await t.app.inject({ method: 'GET', url: `/people/${p}/link-changes/${id}/undo`, headers: lead });
+      expect(res.statusCode).toBe(404);
+    }
   });
 
   it('takes a decision through the form, with its CSRF token, and answers a missing reason with a GOV.UK error', async () => {

@@ -30,6 +30,23 @@ export interface ReviewInsert {
   createdAt: Date;
 }
 
+export type LinkChangeKind = 'merge' | 'split' | 'undo';
+
+/** A merge, split or undo as stored in link_change: records moved from one person to another. */
+export interface LinkChangeRow {
+  id: number;
+  kind: LinkChangeKind;
+  from: string;
+  to: string;
+  recordIds: number[];
+  reason: string;
+  undoes: number | null;
+  changedAt: Date;
+  /** The undo that reversed this change, if one has. */
+  undoneBy: number | null;
+  undoneAt: Date | null;
+}
+
 /** Rows a candidate query returns at most: a block that large says little about who this is. */
 const CANDIDATE_LIMIT = 1000;
 
@@ -213,24 +230,38 @@ export function linkageRepository(db: Db) {
       await db.insertInto('family_member').values({ person_id: c.personId, family_id: c.toFamilyId }).execute();
     },
 
-    /** The latest correction of each of these people (applied again after families are rebuilt). */
-    async latestFamilyCorrections(personIds: string[]): Promise<{ personId: string; toFamilyId: string }[]> {
-      if (personIds.length === 0) return [];
-      const { rows } = await sql<{ person_id: string; to_family_id: string }>`
-        select distinct on (person_id) person_id, to_family_id from family_correction
-        where person_id in (${sql.join(personIds)})
-        order by person_id, corrected_at desc, id desc`.execute(db);
-      return rows.map((r) => ({ personId: r.person_id, toFamilyId: r.to_family_id }));
-    },
-
     async familyCorrections(personIds: string[]) {
       if (personIds.length === 0) return [];
       return db.selectFrom('family_correction').selectAll().where('person_id', 'in', personIds).orderBy('corrected_at', 'desc').orderBy('id', 'desc').execute();
     },
 
-    async applyFamily(personId: string, familyId: string): Promise<void> {
-      await db.deleteFrom('family_member').where('person_id', '=', personId).execute();
-      await db.insertInto('family_member').values({ person_id: personId, family_id: familyId }).execute();
+    /** Record a merge, a split or an undoing of one (append-only); answers its id. */
+    async insertLinkChange(c: { kind: LinkChangeKind; from: string; to: string; recordIds: number[]; reason: string; undoes: number | null; by: string; at: Date }): Promise<number> {
+      const { rows } = await sql<{ id: string | number }>`
+        insert into link_change (kind, from_person_id, to_person_id, record_ids, reason, undoes, changed_by, changed_at)
+        values (${c.kind}, ${c.from}, ${c.to}, ${c.recordIds}::bigint[], ${c.reason}, ${c.undoes}, ${c.by}, ${c.at})
+        returning id`.execute(db);
+      return Number(rows[0]!.id);
+    },
+
+    /** Merges, splits and undos that moved records from or to any of these people, newest first, each with the undo that reversed it. */
+    async linkChanges(personIds: string[], id?: number): Promise<LinkChangeRow[]> {
+      if (personIds.length === 0) return [];
+      const { rows } = await sql<{
+        id: string | number; kind: LinkChangeKind; from_person_id: string; to_person_id: string; record_ids: (string | number)[];
+        reason: string; undoes: string | number | null; changed_at: Date; undone_by: string | number | null; undone_at: Date | null;
+      }>`
+        select c.id, c.kind, c.from_person_id, c.to_person_id, c.record_ids, c.reason, c.undoes, c.changed_at, u.id as undone_by, u.changed_at as undone_at
+        from link_change c
+        left join link_change u on u.undoes = c.id
+        where (c.from_person_id in (${sql.join(personIds)}) or c.to_person_id in (${sql.join(personIds)}))
+          ${id === undefined ? sql`` : sql`and c.id = ${id}`}
+        order by c.changed_at desc, c.id desc`.execute(db);
+      return rows.map((r) => ({
+        id: Number(r.id), kind: r.kind, from: r.from_person_id, to: r.to_person_id, recordIds: r.record_ids.map(Number), reason: r.reason,
+        undoes: r.undoes === null ? null : Number(r.undoes), changedAt: new Date(r.changed_at),
+        undoneBy: r.undone_by === null ? null : Number(r.undone_by), undoneAt: r.undone_at === null ? null : new Date(r.undone_at),
+      }));
     },
   };
 }

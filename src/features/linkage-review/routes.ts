@@ -4,11 +4,12 @@ import type { Clock } from '../../platform/clock.ts';
 import { withRoles } from '../../platform/http/access-rule.ts';
 import { NotFoundError, ValidationError } from '../../platform/errors.ts';
 import type { RequestContext } from '../../platform/access/context.ts';
-import { correctFamily, decideReview, personLinks, reviewPage, reviewQueue, splitPerson } from './service.ts';
+import { correctFamily, decideReview, personLinks, reviewPage, reviewQueue, splitPerson, undoLinkChange, undoPage } from './service.ts';
 
 /** Opaque ids only in URLs. */
 const PERSON_ID = /^p_[0-9]{1,12}$/;
 const REVIEW_ID = /^[0-9]{1,12}$/;
+const CHANGE_ID = REVIEW_ID;
 
 /**
  * Reviewing links exposes two records' personal details, so: safeguarding
@@ -72,6 +73,27 @@ export const linkageReviewRoutes: FastifyPluginAsync<{ database: Database; clock
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       return showLinks(request, reply, { ...formErrors(error), values: request.body }, 400);
+    }
+  });
+
+  type UndoParams = { Params: { personId: string; changeId: string } };
+  const showUndo = async (request: FastifyRequest<UndoParams>, reply: FastifyReply, extra: Record<string, unknown> = {}, status = 200) => {
+    if (!PERSON_ID.test(request.params.personId) || !CHANGE_ID.test(request.params.changeId)) throw new NotFoundError();
+    const page = await undoPage(db, ctxOf(request), request.params.personId, Number(request.params.changeId), clock);
+    const title = page.change.kind === 'merge' ? 'Undo this merge' : 'Undo this split';
+    return reply.status(status).render('linkage-review/views/undo.njk', { title, ...page, ...extra });
+  };
+
+  app.get<UndoParams>('/people/:personId/link-changes/:changeId/undo', { config: reviewers }, async (request, reply) => showUndo(request, reply));
+
+  app.post<UndoParams>('/people/:personId/link-changes/:changeId/undo', { config: reviewers }, async (request, reply) => {
+    if (!PERSON_ID.test(request.params.personId) || !CHANGE_ID.test(request.params.changeId)) throw new NotFoundError();
+    try {
+      const { personId } = await undoLinkChange(db, ctxOf(request), request.params.personId, Number(request.params.changeId), request.body, clock);
+      return reply.redirect(`/people/${personId}/links`, 303);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      return showUndo(request, reply, { ...formErrors(error), values: request.body }, 400);
     }
   });
 

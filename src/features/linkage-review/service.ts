@@ -9,8 +9,8 @@ import { NotFoundError, ValidationError } from '../../platform/errors.ts';
 import type { WeightBreakdown } from '../../domain/linkage/model.ts';
 import { weightFromProbability } from '../../domain/linkage/model.ts';
 import { recordsRepository } from '../records/repository.ts';
-import { activeModel, afterLinkChange, mergePeople, splitRecords } from '../records/linking.ts';
-import { linkageRepository } from './repository.ts';
+import { activeModel, afterLinkChange, mergePeople, moveRecordsBack, splitRecords } from '../records/linking.ts';
+import { linkageRepository, type LinkChangeRow } from './repository.ts';
 import { waterfallSvg } from './waterfall.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
@@ -160,10 +160,15 @@ export async function decideReview(db: Kysely<DB>, ctx: RequestContext, id: numb
       return { personId: existing.personId };
     }
     const repo = recordsRepository(trx);
+    const moving = await repo.recordsOfPerson(incoming.personId);
     const affected = await mergePeople(repo, incoming.personId, existing.personId, 'review', at);
+    // What moved, so the merge can be undone in one step.
+    const change = await linkageRepository(trx).insertLinkChange({
+      kind: 'merge', from: incoming.personId, to: existing.personId, recordIds: moving, reason, undoes: null, by: actorOf(ctx), at,
+    });
     await writeAudit(trx, ctx, {
       action: 'merge', outcome: 'succeeded', subjectType: 'person', subjectId: existing.personId, personId: existing.personId,
-      details: { merged: incoming.personId, review: id },
+      details: { merged: incoming.personId, review: id, change },
     });
     await linkageRepository(trx).supersedeResolved(at);
     await afterLinkChange(repo, affected, clock);
@@ -181,6 +186,7 @@ export async function personLinks(db: Kysely<DB>, ctx: RequestContext, personId:
     const bodies = await repo.recordsWithBodies(current.map((l) => l.record_id));
     const familyId = await repo.familyOf(personId);
     const corrections = await repo.familyCorrections([personId]);
+    const changes = await repo.linkChanges([personId]);
     await writeAudit(trx, ctx, { action: 'read', outcome: 'allowed', subjectType: 'person-links', subjectId: personId, personId });
     return {
       personId,
@@ -190,6 +196,7 @@ export async function personLinks(db: Kysely<DB>, ctx: RequestContext, personId:
         recordId: l.record_id, agency: l.agency_name, method: l.method, linkedAt: l.linked_at, unlinkedAt: l.unlinked_at, reason: l.unlink_reason,
       })),
       corrections: corrections.map((c) => ({ from: c.from_family_id, to: c.to_family_id, reason: c.reason, at: c.corrected_at })),
+      changes: changes.map(changeView),
     };
   });
 }
@@ -199,7 +206,7 @@ export const splitForm = z.object({
   reason: z.string({ message: 'Explain why these records are someone else in at least 10 characters' }).trim().min(10, 'Explain why these records are someone else in at least 10 characters').max(1000),
 }, { message: 'Select the records that are someone else' });
 
-/** Split records out of a person into a new person; audited, reversible (a review can link them again). */
+/** Split records out of a person into a new person; audited, and undone in one step (`undoLinkChange`). */
 export async function splitPerson(db: Kysely<DB>, ctx: RequestContext, personId: string, form: unknown, clock: Clock): Promise<string> {
   const parsed = splitForm.safeParse(form ?? {});
   if (!parsed.success) {
@@ -208,16 +215,22 @@ export async function splitPerson(db: Kysely<DB>, ctx: RequestContext, personId:
   return db.transaction().execute(async (trx) => {
     await requirePersonAccess(trx, ctx, personId, clock);
     const repo = recordsRepository(trx);
+    const held = new Set(await repo.recordsOfPerson(personId));
+    const moving = [...new Set(parsed.data.records)].filter((r) => held.has(r));
+    const at = clock.now();
     let created: string;
     try {
-      created = await splitRecords(repo, personId, parsed.data.records, `split: ${parsed.data.reason}`, clock.now());
+      created = await splitRecords(repo, personId, moving, `split: ${parsed.data.reason}`, at);
     } catch (error) {
       if (error instanceof RangeError) throw new ValidationError('Check the split', [{ path: 'records', message: 'Select some, but not all, of this person’s records' }]);
       throw error;
     }
+    const change = await linkageRepository(trx).insertLinkChange({
+      kind: 'split', from: personId, to: created, recordIds: moving, reason: parsed.data.reason, undoes: null, by: actorOf(ctx), at,
+    });
     await writeAudit(trx, ctx, {
       action: 'split', outcome: 'succeeded', subjectType: 'person', subjectId: personId, personId,
-      details: { newPerson: created, records: parsed.data.records.length },
+      details: { newPerson: created, records: moving.length, change },
     });
     await afterLinkChange(repo, [personId, created], clock);
     return created;
@@ -246,5 +259,73 @@ export async function correctFamily(db: Kysely<DB>, ctx: RequestContext, personI
       action: 'correct', outcome: 'succeeded', subjectType: 'family', subjectId: to, personId, details: { from, to },
     });
     return to;
+  });
+}
+
+/** A merge, split or undo as the links page lists it. */
+function changeView(c: LinkChangeRow) {
+  return {
+    id: c.id, kind: c.kind, from: c.from, to: c.to, records: c.recordIds.length, reason: c.reason, at: c.changedAt,
+    undoes: c.undoes, undoneAt: c.undoneAt, undoable: c.kind !== 'undo' && c.undoneBy === null,
+  };
+}
+
+/** A change of this person's records that may still be undone, or not found. */
+async function undoableChange(trx: Db, ctx: RequestContext, personId: string, changeId: number, clock: Clock): Promise<LinkChangeRow> {
+  await requirePersonAccess(trx, ctx, personId, clock);
+  const change = (await linkageRepository(trx).linkChanges([personId], changeId))[0];
+  if (!change || change.kind === 'undo') throw new NotFoundError();
+  return change;
+}
+
+/** The "undo this merge or split" page: what it moved, and whether it can still be undone. */
+export async function undoPage(db: Kysely<DB>, ctx: RequestContext, personId: string, changeId: number, clock: Clock) {
+  return db.transaction().execute(async (trx) => {
+    const change = await undoableChange(trx, ctx, personId, changeId, clock);
+    const records = await linkageRepository(trx).recordsWithBodies(change.recordIds);
+    await writeAudit(trx, ctx, { action: 'read', outcome: 'allowed', subjectType: 'link-change', subjectId: String(change.id), personId });
+    return { personId, change: changeView(change), records: records.map(details) };
+  });
+}
+
+export const undoForm = z.object({
+  reason: z.string({ message: 'Explain why this should be undone in at least 10 characters' }).trim()
+    .min(10, 'Explain why this should be undone in at least 10 characters').max(1000, 'Explain why in 1,000 characters or fewer'),
+});
+
+/**
+ * Undo a merge or a split in one step: the records it moved go back to the
+ * person they came from (a merged person gets their own records back; split
+ * records rejoin the person they were split from). Refused when a later change
+ * has moved any of them, or when it was undone already. The undo is a change
+ * of its own (link_change, kind undo), audited as the merge or split it
+ * amounts to, and the people's involvements, families and flags are worked
+ * out again as after any merge or split.
+ */
+export async function undoLinkChange(db: Kysely<DB>, ctx: RequestContext, personId: string, changeId: number, form: unknown, clock: Clock): Promise<{ personId: string }> {
+  const parsed = undoForm.safeParse(form ?? {});
+  if (!parsed.success) throw new ValidationError('Check the reason', parsed.error.issues.map((i) => ({ path: String(i.path[0] ?? 'reason'), message: i.message })));
+  return db.transaction().execute(async (trx) => {
+    const change = await undoableChange(trx, ctx, personId, changeId, clock);
+    if (change.undoneBy !== null) throw new ValidationError('Already undone', [{ path: 'reason', message: 'This change has already been undone' }]);
+    const repo = recordsRepository(trx);
+    const at = clock.now();
+    try {
+      await moveRecordsBack(repo, change.to, change.from, change.recordIds, `undo: ${parsed.data.reason}`, at);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      throw new ValidationError('Cannot undo', [{ path: 'reason', message: 'Some of these records have been moved since. Undo the later change first' }]);
+    }
+    const undo = await linkageRepository(trx).insertLinkChange({
+      kind: 'undo', from: change.to, to: change.from, recordIds: change.recordIds, reason: parsed.data.reason, undoes: change.id, by: actorOf(ctx), at,
+    });
+    // Undoing a merge separates two people again; undoing a split joins them again.
+    await writeAuditMany(trx, ctx, [...new Set([change.from, change.to])].map((p) => ({
+      action: change.kind === 'merge' ? 'split' as const : 'merge' as const, outcome: 'succeeded' as const, subjectType: 'person', subjectId: p, personId: p,
+      details: { undoes: change.id, change: undo, from: change.to, into: change.from, records: change.recordIds.length },
+    })));
+    await linkageRepository(trx).supersedeResolved(at);
+    await afterLinkChange(repo, [change.from, change.to], clock);
+    return { personId: change.from };
   });
 }

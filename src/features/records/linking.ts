@@ -217,6 +217,23 @@ export async function splitRecords(repo: RecordsRepository, from: string, record
   return personId;
 }
 
+/**
+ * Move records back from one person to another: undoing a merge (the merged
+ * person's records go back to them) or a split (the split records go back).
+ * Every record must still be linked to `from`, or nothing moves (RangeError):
+ * a later change has moved them, and that change is the one to undo first.
+ * The ended links are kept; chronology rows follow the records.
+ */
+export async function moveRecordsBack(repo: RecordsRepository, from: string, to: string, recordIds: number[], reason: string, at: Date): Promise<void> {
+  const held = new Set(await repo.recordsOfPerson(from));
+  if (recordIds.length === 0 || !recordIds.every((id) => held.has(id))) throw new RangeError('the records have moved since');
+  for (const recordId of recordIds) {
+    await repo.unlink(recordId, at, reason);
+    await repo.link(to, recordId, reason, at);
+  }
+  await repo.moveEventSubjects(recordIds, to);
+}
+
 /** A birth joins the unborn baby's records to the child's: the same human, before and after. */
 export async function linkBirth(repo: RecordsRepository, unbornRecordId: number, childRecordId: number, at: Date): Promise<string[]> {
   const persons = await repo.currentPersons([unbornRecordId, childRecordId]);
@@ -235,11 +252,10 @@ export async function linkBirth(repo: RecordsRepository, unbornRecordId: number,
 export async function afterLinkChange(repo: RecordsRepository, personIds: string[], clock: Clock): Promise<void> {
   const people = [...new Set(personIds)];
   await rebuildInvolvements(repo, people);
+  // Family corrections are applied again by the rebuild itself.
   await rebuildFamilies(repo, people);
   const db = databaseOf(repo);
   if (!db) return;
-  const linkage = linkageRepository(db);
-  for (const c of await linkage.latestFamilyCorrections(people)) await linkage.applyFamily(c.personId, c.toFamilyId);
   await reevaluateFlagsHook(db, people, clock);
 }
 
