@@ -194,6 +194,29 @@ describe(`concern flags in the database and on the pages (${expectedEngine})`, (
     expect((await flagsRepository(t.database.db).flag(overdue.id))?.explanation).toBe(overdue.explanation);
   });
 
+  it('writes an evaluation of a few people in one statement only while the flags with its keys are as read, else reads them afresh', async () => {
+    // A flag with the finding's key held by someone outside the family (as after a merge): the family read does not see it,
+    // so the one-statement write must not raise a second live flag with the key (flag_live_key would refuse it) but update it.
+    const at = new Date('2024-04-05T09:00:00+01:00');
+    const repo = recordsRepository(t.database.db);
+    const px = (await repo.recordIds([{ agency: 'police', localId: 'P-X' }])).get('police:P-X')!;
+    const other = (await repo.currentPersons([px])).get(px)!;
+    const overdue = (await flagsRepository(t.database.db).flagsOfPeople([baby])).find((f) => f.ruleId === 'referral-decision-overdue')!;
+    await t.database.db.updateTable('flag').set({ person_id: other, explanation: 'stale wording' }).where('id', '=', overdue.id).execute();
+    try {
+      expect(await evaluateFlagsFor(t.database.db, [baby], at)).toMatchObject({ raised: 0, raisedAgain: 0, updated: 1 });
+      expect((await flagsRepository(t.database.db).flagsByKeys([overdue.key])).map((f) => [f.id, f.explanation])).toEqual([[overdue.id, overdue.explanation]]);
+    } finally {
+      await t.database.db.updateTable('flag').set({ person_id: baby }).where('id', '=', overdue.id).execute();
+    }
+    // As read, a change is one statement: the flag, its history and its audit row together.
+    await t.database.db.updateTable('flag').set({ explanation: 'stale again' }).where('id', '=', overdue.id).execute();
+    expect(await evaluateFlagsFor(t.database.db, [baby], at)).toMatchObject({ raised: 0, updated: 1 });
+    expect((await flagsRepository(t.database.db).history(overdue.id)).slice(-2).map((h) => [h.action, h.toState])).toEqual([['reworded', 'open'], ['reworded', 'open']]);
+    const audits = await t.database.db.selectFrom('audit_event').select(['action', 'subject_id']).where('subject_type', '=', 'flag').where('subject_id', '=', overdue.id).where('action', '=', 'correct').execute();
+    expect(audits.length).toBeGreaterThanOrEqual(3);
+  });
+
   it('reads a family in one round trip, sending the agencies only when they changed since the copy the caller holds', async () => {
     const repo = flagsRepository(t.database.db);
     const first = await repo.familyRead([baby], null);

@@ -3,13 +3,14 @@ import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { systemContext, type RequestContext } from '../../platform/access/context.ts';
-import { writeAuditMany, type AuditEntry } from '../../platform/audit/audit.ts';
 import { FLAG_CATALOGUE, type FlagFinding, type FlagRule } from '../../domain/flags/index.ts';
 import { addCalendarDays, londonDate } from '../../domain/timescales/working-days.ts';
 import { agencyMap, type AgencyFact } from './history.ts';
 import { startRecomputeWorkers, type RecomputeWorkers } from './recompute-workers.ts';
 import { evaluateChunk, evaluateGroups, notAsHeld, sameAsLive, type ChunkJob, type ChunkResult, type PersonFindings } from './chunk.ts';
-import { flagsLinkRepository, flagsRepository, type FamilyRead, type FlagRow, type FlagsRepository, type RoutedToKind } from './repository.ts';
+import {
+  flagsLinkRepository, flagsRepository, type FamilyRead, type FlagInsert, type FlagRow, type FlagUpdate, type FlagsRepository, type HeldFlag, type RoutedToKind,
+} from './repository.ts';
 
 /**
  * Evaluating concern flags against the database and keeping the flag store.
@@ -71,8 +72,8 @@ const actorOf = (ctx: RequestContext) => ({
 });
 
 /** The flags with these keys, newest first within each key. */
-function byKey(rows: FlagRow[]): Map<string, FlagRow[]> {
-  const out = new Map<string, FlagRow[]>();
+function byKey<T extends HeldFlag>(rows: T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
   for (const r of rows) {
     const list = out.get(r.key);
     if (list) list.push(r);
@@ -84,8 +85,8 @@ function byKey(rows: FlagRow[]): Map<string, FlagRow[]> {
 
 
 type Change =
-  | { kind: 'update'; f: FlagFinding; rows: number[]; live: FlagRow; added: string[]; reopen: boolean }
-  | { kind: 'insert'; f: FlagFinding; rows: number[]; closed: FlagRow | undefined };
+  | { kind: 'update'; f: FlagFinding; rows: number[]; live: HeldFlag; added: string[]; reopen: boolean }
+  | { kind: 'insert'; f: FlagFinding; rows: number[]; closed: HeldFlag | undefined };
 
 /**
  * What the store must do for these findings, given the flags already held
@@ -93,7 +94,7 @@ type Change =
  * for new evidence or wording; a new flag for a new key, or for a closed
  * key with evidence the closed flag did not have. Pure.
  */
-function changesFor(items: PersonFindings[], existing: Map<string, FlagRow[]>): Change[] {
+function changesFor(items: PersonFindings[], existing: Map<string, HeldFlag[]>): Change[] {
   const out: Change[] = [];
   for (const { findings, rowsOf } of items) {
     for (const f of findings) {
@@ -146,11 +147,54 @@ async function routesFor(repo: FlagsRepository, personIds: string[], homeAuthori
 }
 
 /**
+ * The writes for these changes, as one statement (flagsRepository.writeChanges):
+ * updates, then new flags in the order found (so ids are as a person-by-person
+ * store gives them), their history and audit rows. With `expect`, only if the
+ * flags with those keys are still the ones the changes were worked out from;
+ * undefined when they are not (nothing was written).
+ */
+async function writeChanges(
+  db: Db | Transaction<DB>, ctx: RequestContext, changes: Change[], at: Date, homeAuthority: string,
+  expect: { keys: string[]; flags: HeldFlag[] } | null,
+): Promise<{ raised: string[]; updated: string[]; raisedAgain: string[] } | undefined> {
+  const out = { raised: [] as string[], updated: [] as string[], raisedAgain: [] as string[] };
+  const updates: FlagUpdate[] = [];
+  const inserts: (FlagInsert & { again: boolean })[] = [];
+  for (const c of changes) {
+    const { f } = c;
+    if (c.kind === 'update') {
+      const { live, added, reopen } = c;
+      updates.push({
+        id: live.id, personId: f.personId, ruleVersion: f.ruleVersion, evidence: f.evidence, evidenceRows: c.rows, sources: f.sources,
+        explanation: f.explanation, reopen,
+        history: { action: added.length > 0 ? 'new-evidence' : 'reworded', fromState: live.state, toState: reopen ? 'open' : live.state, details: { added, ruleVersion: f.ruleVersion } },
+        audit: { added: added.length },
+      });
+      out.updated.push(live.id);
+    } else {
+      const { closed } = c;
+      inserts.push({
+        key: f.key, category: f.category, ruleId: f.ruleId, ruleVersion: f.ruleVersion, personId: f.personId, evidence: f.evidence,
+        evidenceRows: c.rows, sources: f.sources, explanation: f.explanation, raisedAt: f.raisedAt, reviewBy: f.reviewBy,
+        previousFlagId: closed?.id ?? null, action: closed ? 'raised-again' : 'raised',
+        details: closed ? { previous: closed.id, added: f.evidence.filter((e) => !closed.evidence.includes(e)) } : {},
+        audit: { rule: f.ruleId, category: f.category }, again: closed !== undefined,
+      });
+    }
+  }
+  if (!expect && updates.length === 0 && inserts.length === 0) return out;
+  const { ok, ids } = await flagsRepository(db).writeChanges({ at, ctx, actor: actorOf(ctx), homeAuthority, updates, inserts, expect });
+  if (!ok) return undefined;
+  inserts.forEach((c, i) => (c.again ? out.raisedAgain : out.raised).push(ids[i]!));
+  return out;
+}
+
+/**
  * Store the findings of many people: one read of the flags with their keys,
- * the differences worked out in memory, and only those written, in
- * multi-row statements (new flags take their ids in the order found, so the
- * result is the same as storing person by person). Nothing is written when
- * every finding equals what is stored.
+ * the differences worked out in memory, and only those written, in one
+ * statement (new flags take their ids in the order found, so the result is
+ * the same as storing person by person). Nothing is written when every
+ * finding equals what is stored.
  */
 export async function storeFindingsMany(
   db: Db | Transaction<DB>, ctx: RequestContext, items: PersonFindings[], at: Date, homeAuthority: string,
@@ -160,49 +204,26 @@ export async function storeFindingsMany(
   if (keys.length === 0) return out;
   const changes = changesFor(items, byKey(await flagsRepository(db).flagsByKeys(keys)));
   if (changes.length === 0) return out;
-  return inTransaction(db, async (trx) => {
-    const repo = flagsRepository(trx);
-    const actor = actorOf(ctx);
-    const audits: AuditEntry[] = [];
-    const history: Parameters<FlagsRepository['insertHistories']>[0] = [];
-    for (const c of changes) {
-      if (c.kind !== 'update') continue;
-      const { f, live, added, reopen } = c;
-      await repo.updateFlagFinding(live.id, {
-        ruleVersion: f.ruleVersion, evidence: f.evidence, evidenceRows: c.rows, sources: f.sources, explanation: f.explanation,
-        updatedAt: at, ...(reopen ? { state: 'open' as const } : {}),
-      });
-      history.push({
-        flagId: live.id, at, actorKind: actor.kind, actorId: actor.id, action: added.length > 0 ? 'new-evidence' : 'reworded',
-        fromState: live.state, toState: reopen ? 'open' : live.state, note: null, details: { added, ruleVersion: f.ruleVersion },
-      });
-      audits.push({ action: 'correct', outcome: 'succeeded', subjectType: 'flag', subjectId: live.id, personId: f.personId, details: { added: added.length } });
-      out.updated.push(live.id);
-    }
-    const inserts = changes.filter((c): c is Extract<Change, { kind: 'insert' }> => c.kind === 'insert');
-    const routes = await routesFor(repo, [...new Set(inserts.map((c) => c.f.personId))], homeAuthority);
-    const ids = await repo.insertFlags(inserts.map(({ f, rows, closed }) => {
-      const route = routes.get(f.personId)!;
-      return {
-        key: f.key, category: f.category, ruleId: f.ruleId, ruleVersion: f.ruleVersion, personId: f.personId,
-        evidence: f.evidence, evidenceRows: rows, sources: f.sources, explanation: f.explanation, raisedAt: f.raisedAt,
-        createdAt: at, reviewBy: f.reviewBy, routedToKind: route.kind, routedToId: route.id, previousFlagId: closed?.id ?? null,
-      };
-    }));
-    inserts.forEach(({ f, closed }, i) => {
-      const id = ids[i]!;
-      const route = routes.get(f.personId)!;
-      history.push({
-        flagId: id, at, actorKind: actor.kind, actorId: actor.id, action: closed ? 'raised-again' : 'raised', fromState: null, toState: 'open',
-        note: null, details: { routedTo: route, ...(closed ? { previous: closed.id, added: f.evidence.filter((e) => !closed.evidence.includes(e)) } : {}) },
-      });
-      audits.push({ action: 'create', outcome: 'succeeded', subjectType: 'flag', subjectId: id, personId: f.personId, details: { rule: f.ruleId, category: f.category } });
-      (closed ? out.raisedAgain : out.raised).push(id);
-    });
-    await repo.insertHistories(history);
-    await writeAuditMany(trx, ctx, audits);
-    return out;
-  });
+  return (await writeChanges(db, ctx, changes, at, homeAuthority, null))!;
+}
+
+/**
+ * storeFindingsMany for findings whose keys' flags were read with the family
+ * (flags_family_read returns those the family's people hold): the changes are
+ * worked out from those and written in one statement on condition that the
+ * flags with the keys are still exactly those (a flag with the key could be
+ * held by someone else after a merge, or changed since the read); if not,
+ * nothing was written and the store reads them afresh (storeFindingsMany).
+ * One round trip instead of a read and a transaction of six to ten statements.
+ */
+async function storeFindingsAsRead(
+  db: Db | Transaction<DB>, ctx: RequestContext, items: PersonFindings[], held: HeldFlag[], at: Date, homeAuthority: string,
+): Promise<{ raised: string[]; updated: string[]; raisedAgain: string[] }> {
+  const keys = new Set(items.flatMap((i) => i.findings.map((f) => f.key)));
+  if (keys.size === 0) return { raised: [], updated: [], raisedAgain: [] };
+  const mine = held.filter((f) => keys.has(f.key));
+  const written = await writeChanges(db, ctx, changesFor(items, byKey(mine)), at, homeAuthority, { keys: [...keys], flags: mine });
+  return written ?? storeFindingsMany(db, ctx, items, at, homeAuthority);
 }
 
 /**
@@ -392,8 +413,11 @@ async function evaluateFew(db: Db | Transaction<DB>, ids: string[], clock: Clock
   const { items, evaluated } = evaluateGroups(groups, read, s);
   summary.evaluated = evaluated;
   // Flags moved just now are not in what was read: compare everything in full.
-  const changed = summary.moved === 0 ? notAsHeld(items, read.flags) : items;
-  if (changed.length > 0) addTo(summary, await storeFindingsMany(db, s.ctx, changed, s.asAt, s.homeAuthority));
+  if (summary.moved > 0) addTo(summary, await storeFindingsMany(db, s.ctx, items, s.asAt, s.homeAuthority));
+  else {
+    const changed = notAsHeld(items, read.flags);
+    if (changed.length > 0) addTo(summary, await storeFindingsAsRead(db, s.ctx, changed, read.flags, s.asAt, s.homeAuthority));
+  }
   return summary;
 }
 
