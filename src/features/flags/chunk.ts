@@ -79,7 +79,8 @@ export interface ChunkResult { items: PersonFindings[]; evaluated: number }
  * flags held. Reads only: in a recompute worker or on the main thread.
  */
 export async function evaluateChunk(db: Db | Transaction<DB>, job: ChunkJob, catalogue: readonly FlagRule[] = FLAG_CATALOGUE): Promise<ChunkResult> {
-  const data = await flagsRepository(db).chunkRead(job.groups.flat());
+  // Only the events a rule can read as at the clock (domain/flags/reads.ts): the histories are evaluated at that clock only.
+  const data = await flagsRepository(db).chunkRead(job.groups.flat(), job.asAt);
   const { items, evaluated } = evaluateGroups(job.groups, data, {
     asAt: job.asAt, agencies: agencyMap(job.agencies), homeAuthority: job.homeAuthority, catalogue,
   });

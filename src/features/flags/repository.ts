@@ -1,5 +1,8 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
+import type { RequestContext } from '../../platform/access/context.ts';
+import { auditInsertQuery } from '../../platform/audit/audit.ts';
+import { attendedReadFrom, UNREAD_APPOINTMENT_STATUSES, UNREAD_EVENT_TYPES } from '../../domain/flags/reads.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
@@ -54,6 +57,42 @@ export interface FamilyRead {
 }
 
 export type RoutedToKind = 'user' | 'team' | 'front-door';
+
+/** A live flag's new evidence or wording, with its history row and audit row (flagsRepository.writeChanges). */
+export interface FlagUpdate {
+  id: string; personId: string; ruleVersion: number; evidence: string[]; evidenceRows: number[]; sources: string[]; explanation: string;
+  /** Acknowledged, with new evidence: open again. */
+  reopen: boolean;
+  history: { action: string; fromState: string; toState: string; details: Record<string, unknown> };
+  audit: Record<string, unknown>;
+}
+
+/** A new flag (its id, route and the route in its history are the statement's), with its history and audit details. */
+export interface FlagInsert {
+  key: string; category: string; ruleId: string; ruleVersion: number; personId: string; evidence: string[]; evidenceRows: number[];
+  sources: string[]; explanation: string; raisedAt: Date; reviewBy: Date; previousFlagId: string | null;
+  /** 'raised', or 'raised-again' after a closed flag with the same key. */
+  action: string;
+  /** History details besides the route. */
+  details: Record<string, unknown>;
+  audit: Record<string, unknown>;
+}
+
+/** What writeChanges does, and on what condition. */
+export interface FlagWrite {
+  at: Date;
+  ctx: RequestContext;
+  actor: { kind: string; id: string };
+  homeAuthority: string;
+  updates: FlagUpdate[];
+  inserts: FlagInsert[];
+  /**
+   * Write only if the flags with these keys are still exactly these (id,
+   * state, rule version, evidence, explanation; newest first within a key):
+   * the changes were worked out from them. Null: unconditionally.
+   */
+  expect: { keys: string[]; flags: HeldFlag[] } | null;
+}
 
 export interface FlagRow {
   id: string;
@@ -173,13 +212,23 @@ export function flagsRepository(db: Db) {
      * PostgreSQL, four connections: the reads use both cores where one
      * function call uses one). Arrays are sent as one parameter each (a
      * list of thousands of parameters costs tens of milliseconds to plan);
-     * each event's people are aggregated from the same index scan that finds
-     * the events (no probe per event); no free text. Relationships are those
-     * from one of these people (the caller keeps those within a family).
+     * events come one row per subject person found by the index scan (no
+     * sort or aggregate in PostgreSQL: rows with the same event are merged
+     * here); no free text. With `asAt`, only the events a rule can read in
+     * a history evaluated then (domain/flags/reads.ts: no type no rule
+     * reads, no appointment cancelled by the service, no appointment
+     * attended more than a year before): most of a long history is
+     * appointments attended. Relationships are those from one of these
+     * people (the caller keeps those within a family).
      */
-    async chunkRead(personIds: string[]): Promise<ChunkRead> {
+    async chunkRead(personIds: string[], asAt?: Date): Promise<ChunkRead> {
       const ids = [...new Set(personIds)];
       const people = sql`${ids}::text[]`;
+      const readable = asAt
+        ? sql`and e.type <> all(${UNREAD_EVENT_TYPES}::text[])
+            and not (e.type = 'appointment' and (e.data ->> 'status' = any(${UNREAD_APPOINTMENT_STATUSES}::text[])
+              or (e.data ->> 'status' = 'attended' and e.at < ${attendedReadFrom(asAt)}::timestamptz)))`
+        : sql``;
       const [records, relationships, events, flags] = await Promise.all([
         sql<{ personId: string; kind: string; birthDate: string | null; expectedDate: string | null; sex: string | null }>`
           select l.person_id as "personId", v.kind, v.birth_date as "birthDate", v.expected_date as "expectedDate", v.sex
@@ -195,13 +244,14 @@ export function flagsRepository(db: Db) {
           join person_link lt on lt.record_id = r.to_record_id and lt.unlinked_at is null
           where lf.person_id = any(${people}) and lf.unlinked_at is null
           order by r.id`.execute(db),
-        sql<{ id: number; eventId: string; agencyId: string; type: string; atMs: number; onDate: string; atPrecision: string; subjectList: string; data: unknown; personList: string }>`
+        sql<{ id: number; eventId: string; agencyId: string; type: string; atMs: number; onDate: string; atPrecision: string; subjectList: string; data: unknown; personId: string }>`
           select e.id, e.event_id as "eventId", e.agency_id as "agencyId", e.type, (extract(epoch from e.at) * 1000)::float8 as "atMs",
-            e.on_date as "onDate", e.at_precision as "atPrecision", array_to_string(e.subjects, chr(31)) as "subjectList", e.data, s.pl as "personList"
-          from (select s.event_row_id, string_agg(distinct s.person_id, chr(31)) as pl from event_subject s
-            where s.person_id = any(${people}) group by s.event_row_id) s
+            e.on_date as "onDate", e.at_precision as "atPrecision", array_to_string(e.subjects, chr(31)) as "subjectList", e.data,
+            s.person_id as "personId"
+          from event_subject s
           join event e on e.id = s.event_row_id
-          where not exists (select 1 from event x where x.supersedes = e.id)
+          where s.person_id = any(${people}) ${readable}
+            and not exists (select 1 from event x where x.supersedes = e.id)
             and not exists (select 1 from event_retraction r where r.event_row_id = e.id)`.execute(db),
         sql<{ id: string; key: string; state: string; ruleVersion: number; evidence: string[]; explanation: string }>`
           select f.id, f.key, f.state, f.rule_version as "ruleVersion", f.evidence, f.explanation
@@ -209,13 +259,26 @@ export function flagsRepository(db: Db) {
           order by f.key, f.created_at desc, f.id desc`.execute(db),
       ]);
       const split = (x: string | null) => (x === null || x === '' ? [] : x.split('\u001f'));
+      // One row per (event, subject person): merge them, people distinct and sorted (as string_agg(distinct) gave).
+      const byId = new Map<number, FamilyRead['events'][number]>();
+      for (const r of events.rows) {
+        const id = Number(r.id);
+        const seen = byId.get(id);
+        if (seen) {
+          if (!seen.personIds.includes(r.personId)) seen.personIds.push(r.personId);
+          continue;
+        }
+        byId.set(id, {
+          id, eventId: r.eventId, agencyId: r.agencyId, type: r.type, at: new Date(Number(r.atMs)), onDate: r.onDate,
+          atPrecision: r.atPrecision, subjects: split(r.subjectList), data: r.data, text: null, personIds: [r.personId],
+        });
+      }
+      const merged = [...byId.values()];
+      for (const e of merged) if (e.personIds.length > 1) e.personIds.sort();
       return {
         records: records.rows,
         relationships: relationships.rows,
-        events: events.rows.map((r) => ({
-          id: Number(r.id), eventId: r.eventId, agencyId: r.agencyId, type: r.type, at: new Date(Number(r.atMs)), onDate: r.onDate,
-          atPrecision: r.atPrecision, subjects: split(r.subjectList), data: r.data, text: null, personIds: split(r.personList).sort(),
-        })).sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id),
+        events: merged.sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id),
         flags: flags.rows.map((f) => ({ ...f, state: f.state as FlagState })),
       };
     },
@@ -347,6 +410,104 @@ export function flagsRepository(db: Db) {
         out.push(...rows.map(toFlag));
       }
       return out;
+    },
+
+    /**
+     * Every write of a store in one statement (one round trip, atomic): the
+     * updates of live flags, the new flags (ids from flag_seq in the order
+     * given; each routed as routesFor in service.ts does: the child's lead
+     * practitioner, else the team of the open involvement whose service
+     * leads, else the front door of the home authority), their history rows
+     * (updates first, then new flags, each in the order given) and audit
+     * rows. With `expect`, nothing is written (and no id taken) unless the
+     * flags with those keys are as expected; `ok` says whether it wrote.
+     * The ids of the new flags come back in the order given.
+     */
+    async writeChanges(w: FlagWrite): Promise<{ ok: boolean; ids: string[] }> {
+      const updates = JSON.stringify(w.updates.map((u, i) => ({
+        ord: i, id: u.id, person_id: u.personId, rule_version: u.ruleVersion, evidence: u.evidence, evidence_rows: u.evidenceRows,
+        sources: u.sources, explanation: u.explanation, reopen: u.reopen, action: u.history.action, from_state: u.history.fromState,
+        to_state: u.history.toState, details: u.history.details, audit: u.audit,
+      })));
+      const inserts = JSON.stringify(w.inserts.map((f, i) => ({
+        ord: i + 1, key: f.key, category: f.category, rule_id: f.ruleId, rule_version: f.ruleVersion, person_id: f.personId,
+        evidence: f.evidence, evidence_rows: f.evidenceRows, sources: f.sources, explanation: f.explanation,
+        raised_at: f.raisedAt.toISOString(), review_by: f.reviewBy.toISOString(), previous_flag_id: f.previousFlagId,
+        action: f.action, details: f.details, audit: f.audit,
+      })));
+      const expected = w.expect
+        ? JSON.stringify(w.expect.flags.map((f) => [f.id, f.state, f.ruleVersion, f.evidence, f.explanation]))
+        : null;
+      const keys = w.expect ? [...new Set(w.expect.keys)] : [];
+      const audit = auditInsertQuery(w.ctx, sql<{
+        action: 'correct' | 'create'; outcome: 'succeeded'; subject_type: string | null; subject_id: string | null; person_id: string | null; details: unknown;
+      }>`select a.action, 'succeeded' as outcome, 'flag' as subject_type, a.id as subject_id, a.person_id, a.audit as details from (
+          select 0 as part, u.ord, 'correct' as action, u.id, u.person_id, u.audit from u where (select ok from guard)
+          union all select 1, r.ord, 'create', r.id, r.person_id, r.audit from routed r
+        ) a order by a.part, a.ord`);
+      const { rows } = await sql<{ ok: boolean; ids: string[] | null }>`
+        with guard as (
+          select ${expected}::jsonb is null or coalesce((
+            select jsonb_agg(jsonb_build_array(f.id, f.state, f.rule_version, f.evidence, f.explanation) order by f.key, f.created_at desc, f.id desc)
+            from flag f where f.key = any(${keys}::text[])), '[]'::jsonb) = ${expected}::jsonb as ok
+        ),
+        u as (
+          select * from json_to_recordset(${updates}::json) as x(ord int, id text, person_id text, rule_version int, evidence text[],
+            evidence_rows bigint[], sources text[], explanation text, reopen boolean, action text, from_state text, to_state text,
+            details jsonb, audit jsonb)
+        ),
+        upd as (
+          update flag f set rule_version = u.rule_version, evidence = u.evidence, evidence_rows = u.evidence_rows, sources = u.sources,
+            explanation = u.explanation, updated_at = ${w.at}, state = case when u.reopen then 'open' else f.state end
+          from u where f.id = u.id and (select ok from guard)
+          returning f.id
+        ),
+        n as (
+          select * from json_to_recordset(${inserts}::json) as x(ord int, key text, category text, rule_id text, rule_version int,
+            person_id text, evidence text[], evidence_rows bigint[], sources text[], explanation text, raised_at timestamptz,
+            review_by timestamptz, previous_flag_id text, action text, details jsonb, audit jsonb)
+        ),
+        seq as (
+          select row_number() over (order by v) as ord, 'fl_' || v as id
+          from (select nextval('flag_seq') as v from generate_series(1, (select count(*) from n)::int) where (select ok from guard)) s
+        ),
+        routed as (
+          select n.*, seq.id, r.route ->> 0 as routed_to_kind, r.route ->> 1 as routed_to_id
+          from n join seq on seq.ord = n.ord
+          cross join lateral (select coalesce(
+            (select jsonb_build_array('user', m.user_id::text) from team_around_child_member m
+              where m.child_person_id = n.person_id and m.role = 'lead-practitioner' and m.left_on is null and m.user_id is not null limit 1),
+            (select jsonb_build_array('team', coalesce(i.team_id, t.id)) from involvement i
+              left join lateral (select t.id from team t where t.agency_id = i.agency_id order by t.id limit 1) t on true
+              where i.person_id = n.person_id and i.ended_on is null and (i.team_id is not null or t.id is not null)
+              order by case i.service when 'child-protection' then 0 when 'looked-after' then 1 when 'child-in-need' then 2
+                when 'early-help' then 3 when 'tac' then 4 else 5 end, i.started_on desc, i.id desc
+              limit 1),
+            jsonb_build_array('front-door', (select d.id from agency d where d.kind = 'front-door'
+              order by d.authority_code = ${w.homeAuthority} desc, d.id limit 1))) as route) r
+        ),
+        ins as (
+          insert into flag (id, key, category, rule_id, rule_version, person_id, evidence, evidence_rows, sources, explanation,
+            raised_at, created_at, updated_at, review_by, routed_to_kind, routed_to_id, previous_flag_id)
+          select r.id, r.key, r.category, r.rule_id, r.rule_version, r.person_id, r.evidence, r.evidence_rows, r.sources, r.explanation,
+            r.raised_at, ${w.at}, ${w.at}, r.review_by, r.routed_to_kind, r.routed_to_id, r.previous_flag_id
+          from routed r order by r.ord
+          returning id
+        ),
+        hist as (
+          insert into flag_history (flag_id, at, actor_kind, actor_id, action, from_state, to_state, note, details)
+          select h.id, ${w.at}, ${w.actor.kind}, ${w.actor.id}, h.action, h.from_state, h.to_state, null, h.details from (
+            select 0 as part, u.ord, u.id, u.action, u.from_state, u.to_state, u.details from u where (select ok from guard)
+            union all
+            select 1, r.ord, r.id, r.action, null, 'open',
+              jsonb_build_object('routedTo', jsonb_build_object('kind', r.routed_to_kind, 'id', r.routed_to_id)) || r.details
+            from routed r
+          ) h order by h.part, h.ord
+        ),
+        aud as (${audit})
+        select (select ok from guard) as ok, (select array_agg(r.id order by r.ord) from routed r) as ids`.execute(db);
+      const row = rows[0]!;
+      return { ok: row.ok, ids: row.ids ?? [] };
     },
 
     async insertFlag(f: NewFlag): Promise<string> {
