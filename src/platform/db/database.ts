@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { DB } from './schema.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import { forgetPgClient, trackPgClient } from './copy.ts';
+import { usePreparedStatements } from './prepared.ts';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -48,8 +49,12 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
     // scratch database) is reported on the pool; pg has already removed it and
     // the next query opens a new one. Unheard, the event would stop the process.
     pool.on('error', (error) => settings.onIdleConnectionError?.(error));
-    // Bulk ingest writes with COPY on the transaction's own client (copy.ts).
-    pool.on('connect', trackPgClient);
+    // Bulk ingest writes with COPY on the transaction's own client (copy.ts);
+    // queries marked `prepared()` are named statements, planned once per connection (prepared.ts).
+    pool.on('connect', (client) => {
+      trackPgClient(client);
+      usePreparedStatements(client);
+    });
     pool.on('remove', forgetPgClient);
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { db, engine: 'postgres', close: () => db.destroy() };
