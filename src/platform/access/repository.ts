@@ -36,8 +36,12 @@ export interface AccessQuestion {
  * - Otherwise, a running break-glass grant of the user's.
  */
 export function accessQuery(target: AccessTarget, q: AccessQuestion): RawBuilder<{ person_id: string; access: 'named' | 'relationship' | 'break-glass' }> {
+  // One person is one value, not a one-element array: the planner then knows
+  // it is one row whatever the value, so a prepared statement embedding this
+  // check keeps a generic plan (for unnest of an array parameter it guesses 10
+  // rows and would plan every call afresh).
   const targetSql = Array.isArray(target)
-    ? sql`select unnest(${target}::text[]) as person_id`
+    ? target.length === 1 ? sql`select ${target[0]}::text as person_id` : sql`select unnest(${target}::text[]) as person_id`
     : sql`select t.person_id from (${target}) t`;
   // Separate semi-joins driven by the (few) family members, each on its
   // person index: OR-ed EXISTS made the planner scan whole tables.
