@@ -9,6 +9,7 @@ import { createCounty } from '../features/synthetic-county/generator.ts';
 import { COUNTY_STATE, loadCounty } from '../features/ingest/county-load.ts';
 import { ingestRepository } from '../features/ingest/repository.ts';
 import { demoRepository } from '../features/demo/repository.ts';
+import { replicaRepository } from '../features/synthetic-county/replicas.ts';
 import { positiveInt, years } from './options.ts';
 
 /** Events the generator makes per child over ten years (1,000 children: 166,650): for the progress bar's estimate only. */
@@ -94,6 +95,60 @@ export function registerCounty(program: Command): void {
         };
         await demoRepository(database.db).markLoaded(COUNTY_STATE, figures, new Date());
         console.log(JSON.stringify(figures));
+      } finally {
+        await database.close();
+      }
+    });
+  county
+    .command('replicate')
+    .description('scale a loaded county up for the read benchmarks: COPIES copies of it in all (the loaded one is the first), each with its own identifiers; see src/features/synthetic-county/replicas.ts')
+    .requiredOption('--database-url <url>', 'PostgreSQL database holding a county loaded by `kinsight county load`')
+    .requiredOption('--copies <n>', 'how many copies the county should hold in all (e.g. 30 turns 10,000 children into 300,000)', positiveInt)
+    .action(async (options: { databaseUrl: string; copies: number }) => {
+      const database = await openDatabase({ kind: 'postgres', url: options.databaseUrl, poolSize: 2 });
+      try {
+        const demo = demoRepository(database.db);
+        const state = await demo.loaded(COUNTY_STATE);
+        const detail = state?.detail as (Record<string, unknown> & { children: number; households: number; records: number; events: number; replicated?: unknown }) | undefined;
+        if (!detail) throw new InvalidArgumentError('this database holds no county loaded by `kinsight county load`');
+        if (detail.replicated) throw new InvalidArgumentError('this county has been replicated already: load a new one to replicate it again');
+        if (options.copies < 2) throw new InvalidArgumentError('--copies must be at least 2 (the loaded county is the first)');
+        const started = performance.now();
+        const repo = replicaRepository(database.db);
+        const base = await repo.base();
+        const batchId = `b_replica_${Date.now()}`;
+        await repo.insertBatch(batchId, new Date());
+        const bar = new cliProgress.SingleBar(
+          { format: 'Replicating |{bar}| copy {value} of {total} | {eta_formatted} left', stream: process.stderr, fps: 2, noTTYOutput: true, notTTYSchedule: 30_000 },
+          cliProgress.Presets.shades_classic,
+        );
+        const definitions = await repo.dropSecondaryIndexes();
+        bar.start(options.copies, 1);
+        try {
+          for (let k = 1; k < options.copies; k += 1) {
+            await repo.copy(k, base, batchId);
+            bar.update(k + 1);
+          }
+        } finally {
+          // Each copy is one transaction: after a failure the tables hold whole copies, and need their indexes back.
+          bar.stop();
+          console.error('Building indexes again…');
+          await repo.createIndexes(definitions);
+        }
+        await repo.advanceSequences(options.copies, base);
+        await repo.analyze();
+        const seconds = Math.round((performance.now() - started) / 1000);
+        const bytes = await ingestRepository(database.db).databaseBytes();
+        const scaled = {
+          ...detail,
+          children: detail.children * options.copies, households: detail.households * options.copies,
+          records: detail.records * options.copies, events: detail.events * options.copies,
+          databaseBytes: bytes, databaseGiB: Math.round((bytes / 2 ** 30) * 100) / 100, bytesPerEvent: Math.round(bytes / Math.max(detail.events * options.copies, 1)),
+          // The ingest rates above are the loaded county's: the copies did not go through ingest.
+          replicated: { copies: options.copies, loaded: { children: detail.children, households: detail.households, records: detail.records, events: detail.events }, seconds },
+        };
+        await demo.replaceDetail(COUNTY_STATE, scaled);
+        console.log(JSON.stringify(scaled));
       } finally {
         await database.close();
       }

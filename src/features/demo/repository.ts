@@ -19,6 +19,11 @@ export function demoRepository(db: Db) {
       return Number(result.numAffectedRows ?? 0) > 0;
     },
 
+    /** Replace what is recorded of a loaded data set (a county scaled up by `kinsight county replicate`). */
+    async replaceDetail(name: string, detail: unknown): Promise<void> {
+      await sql`update demo_state set detail = ${JSON.stringify(detail)}::jsonb where name = ${name}`.execute(db);
+    },
+
     async registeredAgencies(ids: string[]): Promise<Set<string>> {
       if (ids.length === 0) return new Set();
       const rows = await db.selectFrom('agency').select('id').where('id', 'in', ids).execute();
