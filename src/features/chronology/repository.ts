@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
+import { prepared } from '../../platform/db/prepared.ts';
 import type { RecordVersionRow } from '../records/repository.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
@@ -7,8 +8,10 @@ type Db = Kysely<DB> | Transaction<DB>;
 export interface ChronologyQuery {
   /** The access check for the people asked about (person-access.ts): one row (person_id, access) per person the caller may see. */
   access: RawBuilder<{ person_id: string; access: string }>;
-  /** The audit INSERT for the read (audit.ts); it may refer to the CTEs `access` and `shown` (the events shown). */
+  /** The audit INSERT for the read (audit.ts); it may refer to the CTEs `access`, `shown` (the events shown) and, with `withFlags`, `flags`. */
   audit: RawBuilder<unknown>;
+  /** Also read the concern flags of the people allowed (the page links each entry to the flags it is evidence for). */
+  withFlags: boolean;
   agencies: string[];
   types: string[];
   from: string | null;
@@ -41,6 +44,16 @@ export type ChronologyRecordRow = { personId: string; agencyName: string } & Pic
   'kind' | 'givenNames' | 'familyName' | 'birthDate' | 'expectedDate' | 'sex' | 'nhsNumber' | 'postcode'
 >;
 
+/** A concern flag about someone in the chronology, as far as the page shows it. */
+export interface ChronologyFlagRow {
+  id: string;
+  personId: string;
+  category: string;
+  state: 'open' | 'acknowledged' | 'closed';
+  /** The event rows it rests on. */
+  evidenceRows: number[];
+}
+
 export interface ChronologyResult {
   access: { personId: string; access: string }[];
   events: ChronologyRow[];
@@ -48,6 +61,8 @@ export interface ChronologyResult {
   subjects: [number, string][];
   records: ChronologyRecordRow[];
   agencies: { id: string; name: string }[];
+  /** With `withFlags`: live flags first, then newest first (as the flags pages order them). */
+  flags: ChronologyFlagRow[];
 }
 
 /** The chronology's reads: one statement. */
@@ -60,8 +75,10 @@ export function chronologyRepository(db: Db) {
      * version, not retracted, by time, from the (person_id, at) index, one
      * row per event), which of those people each is about, their current
      * records (for names and ages, without the bodies), the agencies for the
-     * filters, and the audit rows, which commit with the read. Nothing is
-     * read or audited for a person the check does not allow.
+     * filters, the concern flags (with `withFlags`), and the audit rows,
+     * which commit with the read. Nothing is read or audited for a person the
+     * check does not allow. A prepared statement (platform/db/prepared.ts):
+     * planned once per connection and text, not on every read.
      */
     async read(q: ChronologyQuery): Promise<ChronologyResult> {
       const dir = sql.raw(q.newestFirst ? 'desc' : 'asc');
@@ -71,7 +88,11 @@ export function chronologyRepository(db: Db) {
       if (q.significantOnly) filters.push(sql`and s.significant`);
       if (q.from) filters.push(sql`and s.at >= ${new Date(`${q.from}T00:00:00Z`)}`);
       if (q.to) filters.push(sql`and s.at < ${new Date(new Date(`${q.to}T00:00:00Z`).getTime() + 86_400_000)}`);
-      const { rows } = await sql<{ access: ChronologyResult['access'] | null; events: ChronologyRow[] | null; subjects: [number, string][] | null; records: ChronologyRecordRow[] | null; agencies: ChronologyResult['agencies'] | null }>`
+      const flagOrder = sql`order by case when f.state = 'closed' then 1 else 0 end, f.created_at desc, f.id desc`;
+      const { rows } = await prepared(sql<{
+        access: ChronologyResult['access'] | null; events: ChronologyRow[] | null; subjects: [number, string][] | null;
+        records: ChronologyRecordRow[] | null; agencies: ChronologyResult['agencies'] | null; flags: ChronologyFlagRow[] | null;
+      }>`
         with access as materialized (${q.access}),
         ev as materialized (
           select e.id, e.event_id as "eventId", e.agency_id as "agencyId", a.name as "agencyName", e.type, e.at, e.on_date as "onDate",
@@ -85,6 +106,10 @@ export function chronologyRepository(db: Db) {
            offset ${q.offset} limit ${q.limit + 1}
         ),
         shown as materialized (select * from ev order by at ${dir}, id ${dir} limit ${q.limit}),
+        ${q.withFlags ? sql`flags as materialized (
+          select f.id, f.person_id, f.category, f.state, f.evidence_rows, f.created_at
+            from access x join flag f on f.person_id = x.person_id
+        ),` : sql``}
         audit as (${q.audit})
         select
           (select json_agg(json_build_object('personId', person_id, 'access', access)) from access) as access,
@@ -106,8 +131,10 @@ export function chronologyRepository(db: Db) {
                              join person_link l on l.person_id = x.person_id and l.unlinked_at is null
                              join agency_record r on r.id = l.record_id
                            union
-                           select s.agency_id from access x join event_subject s on s.person_id = x.person_id)) as agencies
-      `.execute(db);
+                           select s.agency_id from access x join event_subject s on s.person_id = x.person_id)) as agencies,
+          ${q.withFlags ? sql`(select json_agg(json_build_object('id', f.id, 'personId', f.person_id, 'category', f.category, 'state', f.state,
+                    'evidenceRows', f.evidence_rows) ${flagOrder}) from flags f)` : sql`null::json`} as flags
+      `).execute(db);
       const row = rows[0];
       return {
         access: row?.access ?? [],
@@ -115,9 +142,24 @@ export function chronologyRepository(db: Db) {
         subjects: row?.subjects ?? [],
         records: row?.records ?? [],
         agencies: row?.agencies ?? [],
+        flags: (row?.flags ?? []).map((f) => ({ ...f, evidenceRows: f.evidenceRows.map(Number) })),
       };
     },
   };
+}
+
+/**
+ * The audit rows for reading the flags of `flags` (a CTE of the read with
+ * `withFlags`): one per person with flags, naming them, as the flags pages
+ * audit a read of flags. Rows for auditInsertQuery, beside the read's own.
+ */
+export function flagReadAuditRows(): RawBuilder<unknown> {
+  return sql`select 'read'::text as action,
+         case when a.access = 'break-glass' then 'break-glass' else 'allowed' end as outcome,
+         'flag'::text as subject_type, null::text as subject_id, f.person_id,
+         jsonb_build_object('flags', jsonb_agg(f.id order by case when f.state = 'closed' then 1 else 0 end, f.created_at desc, f.id desc)) as details
+    from flags f join access a on a.person_id = f.person_id
+   group by f.person_id, a.access`;
 }
 
 /** A family's members, as a query (the access check's target for a family chronology). */

@@ -57,21 +57,25 @@ export const chronologyRoutes: FastifyPluginAsync<ChronologyRoutesOptions> = asy
       .header('content-disposition', `attachment; filename="chronology-${c.subjectId}.csv"`)
       .send(chronologyCsv(c));
 
+  // The parameter is `:person`, not `:personId`: the flags routes load flags for
+  // '/people/:personId/chronology' in a transaction of their own (a second access
+  // check, a second audit commit); the chronology reads and audits its flags in
+  // its own statement, so that hook must pass its routes by.
   const personRoute = (suffix: string, action: 'read' | 'print' | 'export', respond: (reply: FastifyReply, c: Chronology, base: string) => FastifyReply) => {
-    app.get(`/people/:personId/chronology${suffix}`, { config: signedIn }, async (request, reply) => {
+    app.get(`/people/:person/chronology${suffix}`, { config: signedIn }, async (request, reply) => {
       const ctx = pageContext(request);
       if (!ctx) return reply.redirect('/sign-in', 303);
-      const { personId } = request.params as { personId: string };
+      const { person: personId } = request.params as { person: string };
       if (!PERSON_ID.test(personId)) throw new NotFoundError();
       const c = await personChronology(db, ctx, personId, parseFilters(request.query), clock, action);
       return respond(reply, c, `/people/${personId}/chronology`);
     });
   };
   const familyRoute = (suffix: string, action: 'read' | 'print' | 'export', respond: (reply: FastifyReply, c: Chronology, base: string) => FastifyReply) => {
-    app.get(`/families/:familyId/chronology${suffix}`, { config: signedIn }, async (request, reply) => {
+    app.get(`/families/:family/chronology${suffix}`, { config: signedIn }, async (request, reply) => {
       const ctx = pageContext(request);
       if (!ctx) return reply.redirect('/sign-in', 303);
-      const { familyId } = request.params as { familyId: string };
+      const { family: familyId } = request.params as { family: string };
       if (!FAMILY_ID.test(familyId)) throw new NotFoundError();
       const c = await familyChronology(db, ctx, familyId, parseFilters(request.query), clock, action);
       return respond(reply, c, `/families/${familyId}/chronology`);

@@ -11,7 +11,8 @@ import type { RecordSummary } from '../records/repository.ts';
 import { overview, type PersonOverview } from '../records/service.ts';
 import { SIGNIFICANCE_LABELS, significanceOf } from '../records/significance.ts';
 import { describeEvent, EVENT_TYPE_LABELS } from './wording.ts';
-import { chronologyRepository, familyMembersQuery } from './repository.ts';
+import { cataloguePage } from '../flags/lifecycle.ts';
+import { chronologyRepository, familyMembersQuery, flagReadAuditRows } from './repository.ts';
 
 /** The most events a print or export shows; the filters narrow it. */
 export const CHRONOLOGY_LIMIT = 2000;
@@ -115,6 +116,16 @@ export interface ChronologyEntry {
   corrected: boolean;
 }
 
+/** A concern flag an entry of the page is evidence for (the flags pages have the rest). */
+export interface ChronologyFlag {
+  id: string;
+  personId: string;
+  categoryTitle: string;
+  state: 'open' | 'acknowledged' | 'closed';
+}
+
+const CATEGORY_TITLES = new Map(cataloguePage().map((c) => [c.category, c.title]));
+
 export interface Chronology {
   scope: 'person' | 'family';
   subjectId: string;
@@ -126,6 +137,12 @@ export interface Chronology {
   /** Which page a read shows: its number, the position of its first entry, and whether pages come before or after it. */
   paging: { page: number; first: number; earlierPages: boolean; laterPages: boolean };
   agencies: { id: string; name: string }[];
+  /**
+   * A page read (not print or export) also reads the flags of the people it
+   * shows, audited as a read of those flags: by event row id, the flags each
+   * entry is evidence for, live first, newest first.
+   */
+  flagsByEvent: Record<string, ChronologyFlag[]>;
   filters: ChronologyFilters;
 }
 
@@ -143,6 +160,7 @@ async function build(
     : personAccessQuery(ctx, familyMembersQuery(target.familyId), clock);
   const details = { scope: target.kind, filters: filterQuery(filters), ...(paged ? { page: filters.page } : {}) };
   // One audit row per person allowed: a read, print or export; break-glass access is audited as such.
+  // A page also shows flags: one more row per person with flags, naming them.
   const audit = auditInsertQuery(ctx, sql`
     select ${action}::text as action,
            case when a.access = 'break-glass' then 'break-glass' else 'allowed' end as outcome,
@@ -150,9 +168,10 @@ async function build(
            ${target.kind === 'person' ? target.personId : target.familyId}::text as subject_id,
            a.person_id,
            ${JSON.stringify(details)}::jsonb || jsonb_build_object('events', (select count(*) from shown)) as details
-      from access a`);
+      from access a
+    ${paged ? sql`union all ${flagReadAuditRows()}` : sql``}`);
   const read = await chronologyRepository(db).read({
-    access, audit, agencies: filters.agencies, types: filters.types, from: filters.from, to: filters.to,
+    access, audit, withFlags: paged, agencies: filters.agencies, types: filters.types, from: filters.from, to: filters.to,
     significantOnly: filters.significantOnly, newestFirst: filters.order === 'newest', offset, limit,
   });
   const visible = read.access.map((a) => a.personId).sort();
@@ -186,9 +205,15 @@ async function build(
       about: aboutOf.get(r.id) ?? [], corrected: r.version > 1,
     };
   });
+  const flagsByEvent: Record<string, ChronologyFlag[]> = {};
+  for (const f of read.flags) {
+    const flag = { id: f.id, personId: f.personId, categoryTitle: CATEGORY_TITLES.get(f.category) ?? f.category, state: f.state };
+    for (const row of f.evidenceRows) (flagsByEvent[String(row)] ??= []).push(flag);
+  }
   return {
     visible,
     people: [...people.values()],
+    flagsByEvent,
     entries,
     truncated: !paged && more,
     paging: { page: paged ? filters.page : 1, first: offset + 1, earlierPages: paged && filters.page > 1, laterPages: paged && more },
