@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
+import { prepared } from '../../platform/db/prepared.ts';
 
 export interface UserRow {
   id: string;
@@ -102,6 +103,30 @@ export function signInRepository(db: Kysely<DB>) {
         .where('id_hash', '=', idHash)
         .where('ended_at', 'is', null)
         .executeTakeFirst();
+    },
+
+    /**
+     * A live (not ended) session and its user, in one query: every request
+     * that carries a session cookie asks, so it is one round trip and a
+     * prepared statement (planned once per connection).
+     */
+    async findLiveSessionAndUser(idHash: string): Promise<{ session: SessionRow; user: UserRow } | undefined> {
+      const { rows } = await prepared(sql<SessionRow & UserRow>`
+        select s.id_hash as "idHash", s.user_id as "userId", s.stage, s.created_at as "createdAt", s.last_seen_at as "lastSeenAt",
+               s.expires_at as "expiresAt",
+               u.id, u.username, u.display_name as "displayName", u.agency_id as "agencyId", a.name as "agencyName",
+               u.team_id as "teamId", t.kind as "teamKind", u.roles, u.password_hash as "passwordHash", u.totp_secret as "totpSecret",
+               u.active, u.demo, u.failed_sign_ins as "failedSignIns", u.locked_until as "lockedUntil",
+               u.must_change_password as "mustChangePassword"
+          from user_session s
+          join app_user u on u.id = s.user_id
+          join agency a on a.id = u.agency_id
+          left join team t on t.id = u.team_id
+         where s.id_hash = ${idHash} and s.ended_at is null`).execute(db);
+      const r = rows[0];
+      if (!r) return undefined;
+      const { idHash: h, userId, stage, createdAt, lastSeenAt, expiresAt, ...user } = r;
+      return { session: { idHash: h, userId, stage, createdAt, lastSeenAt, expiresAt }, user };
     },
 
     /** A new password hash chosen by the user; a temporary password stops being demanded. */

@@ -187,8 +187,9 @@ export function signInService(db: Kysely<DB>, clock: Clock, options: { productio
     /** The session a cookie names, if it is live; ends it if it has timed out. */
     async resolveSession(token: string): Promise<LiveSession | null> {
       const idHash = hashSessionToken(token);
-      const session = await repo.findLiveSession(idHash);
-      if (!session) return null;
+      const found = await repo.findLiveSessionAndUser(idHash);
+      if (!found) return null;
+      const { session, user } = found;
       const now = clock.now().getTime();
       if (session.expiresAt.getTime() <= now) {
         await repo.endSession(idHash, clock.now(), 'absolute-timeout');
@@ -198,8 +199,7 @@ export function signInService(db: Kysely<DB>, clock: Clock, options: { productio
         await repo.endSession(idHash, clock.now(), 'idle-timeout');
         return null;
       }
-      const user = await repo.findUserById(session.userId);
-      if (!user || !user.active || (user.demo && options.production)) return null;
+      if (!user.active || (user.demo && options.production)) return null;
       if (session.stage === 'signed-in' && now - session.lastSeenAt.getTime() > 60_000) {
         await repo.touchSession(idHash, clock.now());
       }
