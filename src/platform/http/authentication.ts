@@ -142,19 +142,31 @@ export async function registerAuthentication(
     });
   });
 
-  // The main menu: each page that exists and that the user's roles may open.
+  // The main menu: each page that exists and that the user's roles may open
+  // (worked out once per set of roles: the routes do not change once serving).
+  const menus = new Map<string, typeof MAIN_MENU>();
+  const menuFor = (roles: readonly string[]) => {
+    const key = roles.join(' ');
+    let menu = menus.get(key);
+    if (!menu) {
+      menu = MAIN_MENU.filter((item) => {
+        const route = app.routeTable.find((r) => r.method === 'GET' && r.url === item.href);
+        if (!route) return false;
+        const rule = route.access;
+        return rule.kind === 'signed-in' || (rule.kind === 'roles' && roles.some((r) => (rule.roles as readonly string[]).includes(r)));
+      });
+      menus.set(key, menu);
+    }
+    return menu;
+  };
   app.addHook('preHandler', async (request) => {
     const actor = request.requestContext?.actor;
     if (isApi(request) || !actor || actor.kind !== 'user') return;
     const path = request.url.split('?')[0] ?? '';
     request.pageLocals = {
       ...request.pageLocals,
-      navigation: MAIN_MENU.filter((item) => {
-        const route = app.routeTable.find((r) => r.method === 'GET' && r.url === item.href);
-        if (!route) return false;
-        const rule = route.access;
-        return rule.kind === 'signed-in' || (rule.kind === 'roles' && actor.roles.some((r) => rule.roles.includes(r)));
-      }).map((item) => ({ href: item.href, text: item.text, active: path === item.href || path.startsWith(`${item.href}/`) })),
+      navigation: menuFor(actor.roles)
+        .map((item) => ({ href: item.href, text: item.text, active: path === item.href || path.startsWith(`${item.href}/`) })),
     };
   });
 

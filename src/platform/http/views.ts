@@ -31,9 +31,28 @@ export function createViewEnvironment(): nunjucks.Environment {
     return value instanceof nunjucks.runtime.SafeString ? new nunjucks.runtime.SafeString(trimmed) : trimmed;
   });
   addFragmentCache(env);
-  env.addFilter('dateTime', (value: Date | string) => formatDateTime(new Date(value)));
-  env.addFilter('date', (value: Date | string) => formatDate(new Date(value)));
+  // Intl formatting costs microseconds a call and a chronology page formats a
+  // date per entry, mostly the same few: remember them (by instant, or by the
+  // 'YYYY-MM-DD' text a calendar date arrives as).
+  const dateTime = remembered((at: number) => formatDateTime(new Date(at)));
+  const date = remembered((value: string | number) => formatDate(new Date(value)));
+  env.addFilter('dateTime', (value: Date | string) => dateTime(new Date(value).getTime()));
+  env.addFilter('date', (value: Date | string) => date(value instanceof Date ? value.getTime() : value));
   return env;
+}
+
+/** A pure function of one key, remembered for up to `size` keys (then forgotten all at once). */
+function remembered<K, V>(f: (key: K) => V, size = 10_000): (key: K) => V {
+  const cache = new Map<K, V>();
+  return (key: K) => {
+    let value = cache.get(key);
+    if (value === undefined) {
+      value = f(key);
+      if (cache.size >= size) cache.clear();
+      cache.set(key, value);
+    }
+    return value;
+  };
 }
 
 /** How many distinct renderings of fragments one process keeps. */
