@@ -168,4 +168,37 @@ describe(`ingest (${expectedEngine})`, () => {
     expect(result.counts).toEqual({ accepted: 11_999, duplicate: 0, rejected: 1 });
     expect(result.items.find((i) => i.status === 'rejected')!.reasons![0]!.path).toBe('events[10500].subjects[0]');
   });
+
+  it('joins each unborn record to its child at birth, twins born in one batch to their own child, with the unborn baby\'s chronology', async () => {
+    const unborn = (localId: string) => ({ agency: 'hv', localId, kind: 'unborn', name: { family: 'Okonjo' }, expectedDate: '2021-06-01' });
+    const child = (localId: string, given: string) => ({
+      agency: 'hv', localId, kind: 'person', name: { given: [given], family: 'Okonjo' }, birthDate: '2021-05-20', sex: 'female',
+      address: { lines: ['3 Mill Lane'], postcode: 'ST4 1AA' },
+    });
+    await ingestBatch(database.db, system, {
+      records: [unborn('U-1'), unborn('U-2')],
+      events: [{ id: 'u-e1', at: '2021-02-01', agency: 'hv', type: 'appointment', subjects: ['U-1'], data: { service: 'midwifery', status: 'attended' } }],
+    }, { clock });
+    expect(await personOf('hv:U-1')).not.toBe(await personOf('hv:U-2'));
+    await ingestBatch(database.db, system, {
+      records: [child('C-1', 'Ada'), child('C-2', 'Ngozi')],
+      events: [
+        { id: 'b-1', at: '2021-05-20', agency: 'hv', type: 'birth', subjects: ['U-1', 'C-1'], data: { unborn: 'U-1', child: 'C-1' } },
+        { id: 'b-2', at: '2021-05-20', agency: 'hv', type: 'birth', subjects: ['U-2', 'C-2'], data: { unborn: 'U-2', child: 'C-2' } },
+      ],
+    }, { clock });
+    const [u1, c1, u2, c2] = await Promise.all(['hv:U-1', 'hv:C-1', 'hv:U-2', 'hv:C-2'].map(personOf));
+    expect(u1).toBe(c1);
+    expect(u2).toBe(c2);
+    expect(c1).not.toBe(c2);
+    // The unborn baby's appointment is now in the child's chronology; the ended link is kept.
+    const subjects = await database.db.selectFrom('event_subject').innerJoin('event', 'event.id', 'event_subject.event_row_id')
+      .select('event_subject.person_id').where('event.event_id', '=', 'u-e1').execute();
+    expect(subjects.map((r) => r.person_id)).toEqual([c1]);
+    const repo = recordsRepository(database.db);
+    const u1Record = (await repo.recordIds([{ agency: 'hv', localId: 'U-1' }])).get('hv:U-1')!;
+    const links = await database.db.selectFrom('person_link').select(['method', 'unlink_reason', 'person_id'])
+      .where('record_id', '=', u1Record).orderBy('id').execute();
+    expect(links.map((l) => [l.unlink_reason, l.method])).toEqual([['birth', expect.any(String)], [null, 'birth']]);
+  });
 });

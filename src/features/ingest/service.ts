@@ -7,7 +7,7 @@ import { writeAudit } from '../../platform/audit/audit.ts';
 import { AppError, ValidationError } from '../../platform/errors.ts';
 import type { AgencyEvent } from '../../domain/events/vocabulary.ts';
 import { recordsRepository, type EventInsert, type RecordsRepository, type RecordVersionRow } from '../records/repository.ts';
-import { linkBirth } from '../records/linking.ts';
+import { linkBirths } from '../records/linking.ts';
 import { rebuildFamilies, rebuildInvolvements } from '../records/derived.ts';
 import { significanceOf } from '../records/significance.ts';
 import { ingestRepository } from './repository.ts';
@@ -440,7 +440,7 @@ async function writeEvents(
   let pending: { event: AgencyEvent; insert: EventInsert }[] = [];
   const pendingKeys = new Set<string>();
   const affected = new Set<string>();
-  const births: { unborn: number; child: number; at: Date }[] = [];
+  const births: { unborn: number; child: number }[] = [];
   const flush = async () => {
     if (pending.length === 0) return;
     const rows = pending.map((p) => p.insert);
@@ -506,14 +506,14 @@ async function writeEvents(
     if (e.type === 'involvement-start' || e.type === 'involvement-end' || previous?.type.startsWith('involvement-')) {
       for (const s of subjectRecords) affected.add(s.personId);
     }
-    if (e.type === 'birth') births.push({ unborn: resolved.get(e.data.unborn)!, child: resolved.get(e.data.child)!, at: clock.now() });
+    if (e.type === 'birth') births.push({ unborn: resolved.get(e.data.unborn)!, child: resolved.get(e.data.child)! });
     results.push({ kind: 'events', index, key, status: 'accepted', version });
   }
   await flush();
   // Births merge people; involvements and families are rebuilt from them: one loader at a time (options.exclusive).
   if (births.length > 0 || affected.size > 0) await beforePeople();
   const merged = new Set<string>();
-  for (const b of births) for (const p of await linkBirth(repo, b.unborn, b.child, b.at)) merged.add(p);
+  for (const p of await linkBirths(repo, births, clock.now())) merged.add(p);
   await rebuildInvolvements(repo, [...affected, ...merged]);
   await rebuildFamilies(repo, merged);
   return results;

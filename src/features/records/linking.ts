@@ -143,7 +143,7 @@ async function queueReviews(db: Db, recordId: number, record: LinkageRecord, mat
 
 /**
  * Link a record received for the first time. Unborn babies' records become
- * people of their own (the birth event joins them to the child, `linkBirth`).
+ * people of their own (the birth event joins them to the child, `linkBirths`).
  */
 export async function linkNewRecord(
   repo: RecordsRepository,
@@ -234,13 +234,40 @@ export async function moveRecordsBack(repo: RecordsRepository, from: string, to:
   await repo.moveEventSubjects(recordIds, to);
 }
 
-/** A birth joins the unborn baby's records to the child's: the same human, before and after. */
-export async function linkBirth(repo: RecordsRepository, unbornRecordId: number, childRecordId: number, at: Date): Promise<string[]> {
-  const persons = await repo.currentPersons([unbornRecordId, childRecordId]);
-  const unborn = persons.get(unbornRecordId);
-  const child = persons.get(childRecordId);
-  if (!unborn || !child || unborn === child) return [];
-  return mergePeople(repo, unborn, child, 'birth', at);
+/**
+ * A birth joins the unborn baby's records to the child's: the same human,
+ * before and after. The unborn person's records move to the child's person
+ * (links ended and made with the reason `birth`). For the births of an ingest
+ * batch, in the order given (a person merged away by an earlier birth is
+ * followed to the person it went to), written in a few statements.
+ * Answers every person a birth merged from or into.
+ */
+export async function linkBirths(repo: RecordsRepository, births: { unborn: number; child: number }[], at: Date): Promise<string[]> {
+  if (births.length === 0) return [];
+  const persons = await repo.currentPersons(births.flatMap((b) => [b.unborn, b.child]));
+  const wentTo = new Map<string, string>();
+  const follow = (p: string): string => {
+    let q = p;
+    while (wentTo.has(q)) q = wentTo.get(q)!;
+    return q;
+  };
+  const merges: { from: string; into: string }[] = [];
+  for (const b of births) {
+    const unborn = persons.get(b.unborn);
+    const child = persons.get(b.child);
+    if (!unborn || !child) continue;
+    const from = follow(unborn);
+    const into = follow(child);
+    if (from === into) continue;
+    wentTo.set(from, into);
+    merges.push({ from, into });
+  }
+  if (merges.length === 0) return [];
+  const held = await repo.recordsOfPersons(merges.map((m) => m.from));
+  const moves: { recordId: number; personId: string }[] = [];
+  for (const [person, records] of held) for (const recordId of records) moves.push({ recordId, personId: follow(person) });
+  await repo.relinkRecords(moves, 'birth', at);
+  return [...new Set(merges.flatMap((m) => [m.from, m.into]))];
 }
 
 /**

@@ -283,6 +283,44 @@ export function recordsRepository(db: Db) {
       return rows.map((r) => r.record_id);
     },
 
+    /** The records each of these people holds now. */
+    async recordsOfPersons(personIds: string[]): Promise<Map<string, number[]>> {
+      const out = new Map<string, number[]>();
+      for (const part of chunks([...new Set(personIds)])) {
+        const rows = await db
+          .selectFrom('person_link')
+          .select(['person_id', 'record_id'])
+          .where('person_id', 'in', part)
+          .where('unlinked_at', 'is', null)
+          .orderBy('record_id')
+          .execute();
+        for (const r of rows) {
+          const list = out.get(r.person_id) ?? [];
+          list.push(r.record_id);
+          out.set(r.person_id, list);
+        }
+      }
+      return out;
+    },
+
+    /**
+     * Move each record to a person, all in three statements: its current link
+     * ended with the reason (kept, so the change can be reversed), a new link
+     * made by `method`, and its chronology entries pointed at the person.
+     */
+    async relinkRecords(moves: { recordId: number; personId: string }[], reason: string, at: Date): Promise<void> {
+      for (const part of chunks(moves, 5000)) {
+        const records = part.map((m) => m.recordId);
+        const persons = part.map((m) => m.personId);
+        await sql`update person_link set unlinked_at = ${at}, unlink_reason = ${reason}
+          where record_id = any(${records}::bigint[]) and unlinked_at is null`.execute(db);
+        await sql`insert into person_link (person_id, record_id, method, linked_at)
+          select p, r, ${reason}, ${at} from unnest(${persons}::text[], ${records}::bigint[]) with ordinality as x (p, r, n) order by n`.execute(db);
+        await sql`update event_subject s set person_id = m.p
+          from unnest(${persons}::text[], ${records}::bigint[]) as m (p, r) where s.record_id = m.r`.execute(db);
+      }
+    },
+
     /** Point a record's chronology entries at the person it is now linked to. */
     async moveEventSubjects(recordIds: number[], personId: string): Promise<void> {
       if (recordIds.length === 0) return;
