@@ -32,9 +32,9 @@ describe(`a chronology page's flags, read and audited in the chronology's own st
       .select('person_link.person_id').where('agency_record.local_id', '=', 'HV-FLAGS-1').executeTakeFirstOrThrow()).person_id;
     rows = Object.fromEntries((await t.database.db.selectFrom('event').select(['id', 'event_id']).where('event_id', 'like', 'flag-note-%').execute())
       .map((e) => [e.event_id, Number(e.id)]));
-    const flag = (id: string, category: string, state: string, createdAt: string, evidence: string[]) => ({
+    const flag = (id: string, category: string, state: 'open' | 'closed', createdAt: string, evidence: string[]) => ({
       id, key: `test:${id}`, category, rule_id: `${category}-test`, rule_version: 1, person_id: child, evidence,
-      evidence_rows: evidence.map((e) => String(rows[e])), sources: ['marlshire-hv'], explanation: 'Synthetic test flag.',
+      evidence_rows: evidence.map((e) => rows[e]!), sources: ['marlshire-hv'], explanation: 'Synthetic test flag.',
       raised_at: new Date(createdAt), created_at: new Date(createdAt), updated_at: new Date(createdAt), review_by: new Date('2025-02-01'),
       routed_to_kind: 'front-door' as const, routed_to_id: null, state,
     });

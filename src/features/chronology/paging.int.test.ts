@@ -82,3 +82,48 @@ describe(`a long chronology in pages (${expectedEngine})`, () => {
     expect(police).toEqual([{ outcome: 'denied', subject_type: 'person' }]);
   });
 });
+
+// Synthetic: two siblings; their notes alternate by day, every tenth is about both, and twenty were corrected (sent again, changed).
+const FAMILY_NOTES = 150;
+const familyBatch = (corrected: boolean) => ({
+  records: [
+    { agency: 'marlshire-hv', localId: 'HV-SIB-1', kind: 'person', name: { given: ['Sky'], family: 'Siblingtest' }, birthDate: '2022-05-01' },
+    { agency: 'marlshire-hv', localId: 'HV-SIB-2', kind: 'person', name: { given: ['Rain'], family: 'Siblingtest' }, birthDate: '2024-02-01' },
+  ],
+  relationships: [{ agency: 'marlshire-hv', from: 'HV-SIB-1', to: 'HV-SIB-2', type: 'sibling-of', from_date: '2024-02-01' }],
+  events: Array.from({ length: FAMILY_NOTES }, (_, i) => ({
+    id: `sib-note-${i + 1}`, at: day(i), agency: 'marlshire-hv', type: 'note', data: {},
+    subjects: (i + 1) % 10 === 0 ? ['HV-SIB-1', 'HV-SIB-2'] : [i % 2 ? 'HV-SIB-2' : 'HV-SIB-1'],
+    text: corrected && (i + 1) % 7 === 0 ? `Sibling note ${i + 1} (corrected).` : `Sibling note ${i + 1}.`,
+  })).filter((_, i) => !corrected || (i + 1) % 7 === 0),
+});
+
+describe(`a family chronology in pages (${expectedEngine})`, () => {
+  let t: TestApp;
+  let family: string;
+  const hv = { 'x-test-agency': 'marlshire-hv' };
+  const notesOf = (html: string) => [...html.matchAll(/Sibling note (\d+)( \(corrected\))?\./g)].map((m) => `${m[1]}${m[2] ? 'c' : ''}`);
+  beforeAll(async () => {
+    t = await startTestApp({}, testIdentities);
+    await seedDemoPartnership(t.database.db);
+    await ingestBatch(t.database.db, systemContext('test', 'family-paging'), familyBatch(false), { clock: t.clock });
+    await ingestBatch(t.database.db, systemContext('test', 'family-paging'), familyBatch(true), { clock: t.clock });
+    family = (await t.database.db.selectFrom('family_member').innerJoin('person_link', 'person_link.person_id', 'family_member.person_id')
+      .innerJoin('agency_record', 'agency_record.id', 'person_link.record_id')
+      .select('family_member.family_id').where('agency_record.local_id', '=', 'HV-SIB-1').executeTakeFirstOrThrow()).family_id;
+  });
+  afterAll(async () => t?.close());
+
+  it('shows each event once, in its latest version, newest first across both children, page after page', async () => {
+    const expected = Array.from({ length: FAMILY_NOTES }, (_, i) => FAMILY_NOTES - i).map((n) => `${n}${n % 7 === 0 ? 'c' : ''}`);
+    const first = await t.app.inject({ method: 'GET', url: `/families/${family}/chronology`, headers: hv });
+    expect(first.statusCode).toBe(200);
+    const second = await t.app.inject({ method: 'GET', url: `/families/${family}/chronology?order=newest&page=2`, headers: hv });
+    expect(notesOf(first.body)).toEqual(expected.slice(0, CHRONOLOGY_PAGE_SIZE));
+    expect(notesOf(second.body)).toEqual(expected.slice(CHRONOLOGY_PAGE_SIZE));
+    expect(first.body).toContain('Earlier entries');
+    expect(second.body).not.toContain('Earlier entries');
+    const oldest = await t.app.inject({ method: 'GET', url: `/families/${family}/chronology?order=oldest`, headers: hv });
+    expect(notesOf(oldest.body)).toEqual([...expected].reverse().slice(0, CHRONOLOGY_PAGE_SIZE));
+  });
+});

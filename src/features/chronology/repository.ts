@@ -73,12 +73,18 @@ export function chronologyRepository(db: Db) {
      * access check (its rows drive every other part, each by its person
      * index, so nothing is read for a person it does not allow), the visible events of the people allowed (latest
      * version, not retracted, by time, from the (person_id, at) index, one
-     * row per event), which of those people each is about, their current
+     * row per event: for each person the index is read in the page's order
+     * and stops at the rows the page needs, so a long history costs no more
+     * than a short one; an event among the page's rows is among them for
+     * each of its people too), which of those people each is about, their current
      * records (for names and ages, without the bodies), the agencies for the
      * filters, the concern flags (with `withFlags`), and the audit rows,
      * which commit with the read. Nothing is read or audited for a person the
      * check does not allow. A prepared statement (platform/db/prepared.ts):
-     * planned once per connection and text, not on every read.
+     * planned once per connection and text, not on every read. Its generic
+     * plan cannot know how few people the check allows, so each part reads
+     * per person through a lateral subquery (`offset 0` keeps it one): index
+     * probes, never a hash join over a whole table.
      */
     async read(q: ChronologyQuery): Promise<ChronologyResult> {
       const dir = sql.raw(q.newestFirst ? 'desc' : 'asc');
@@ -97,18 +103,22 @@ export function chronologyRepository(db: Db) {
         ev as materialized (
           select e.id, e.event_id as "eventId", e.agency_id as "agencyId", a.name as "agencyName", e.type, e.at, e.on_date as "onDate",
                  e.at_precision as "atPrecision", e.significant, e.data, e.text, e.version
-            from event e join agency a on a.id = e.agency_id
-           where e.id in (select s.event_row_id from access x join event_subject s on s.person_id = x.person_id
-                           where true ${sql.join(filters, sql` `)})
-             and not exists (select 1 from event s where s.supersedes = e.id)
-             and not exists (select 1 from event_retraction r where r.event_row_id = e.id)
+            from (select distinct k.event_row_id from access x cross join lateral (
+                    select distinct s.at, s.event_row_id from event_subject s
+                     where s.person_id = x.person_id ${sql.join(filters, sql` `)}
+                       and not exists (select 1 from event n where n.supersedes = s.event_row_id)
+                       and not exists (select 1 from event_retraction r where r.event_row_id = s.event_row_id)
+                     order by s.at ${dir}, s.event_row_id ${dir}
+                     limit ${q.offset + q.limit + 1}) k) k
+            join event e on e.id = k.event_row_id
+            join agency a on a.id = e.agency_id
            order by e.at ${dir}, e.id ${dir}
            offset ${q.offset} limit ${q.limit + 1}
         ),
         shown as materialized (select * from ev order by at ${dir}, id ${dir} limit ${q.limit}),
         ${q.withFlags ? sql`flags as materialized (
           select f.id, f.person_id, f.category, f.state, f.evidence_rows, f.created_at
-            from access x join flag f on f.person_id = x.person_id
+            from access x cross join lateral (select * from flag f where f.person_id = x.person_id offset 0) f
         ),` : sql``}
         audit as (${q.audit})
         select
@@ -121,17 +131,18 @@ export function chronologyRepository(db: Db) {
                     'familyName', v.family_name, 'birthDate', v.birth_date, 'expectedDate', v.expected_date, 'sex', v.sex,
                     'nhsNumber', v.nhs_number, 'postcode', v.postcode) order by a.name, r.local_id)
              from access x
-             join person_link l on l.person_id = x.person_id and l.unlinked_at is null
+             cross join lateral (select l.person_id, l.record_id from person_link l where l.person_id = x.person_id and l.unlinked_at is null offset 0) l
              join agency_record r on r.id = l.record_id
              join agency a on a.id = r.agency_id
              cross join lateral (select * from agency_record_version v where v.record_id = r.id order by v.version desc limit 1) v) as records,
           (select json_agg(json_build_object('id', a.id, 'name', a.name) order by a.name)
              from agency a
             where a.id in (select r.agency_id from access x
-                             join person_link l on l.person_id = x.person_id and l.unlinked_at is null
+                             cross join lateral (select l.record_id from person_link l where l.person_id = x.person_id and l.unlinked_at is null offset 0) l
                              join agency_record r on r.id = l.record_id
                            union
-                           select s.agency_id from access x join event_subject s on s.person_id = x.person_id)) as agencies,
+                           select s.agency_id from access x
+                             cross join lateral (select s.agency_id from event_subject s where s.person_id = x.person_id offset 0) s)) as agencies,
           ${q.withFlags ? sql`(select json_agg(json_build_object('id', f.id, 'personId', f.person_id, 'category', f.category, 'state', f.state,
                     'evidenceRows', f.evidence_rows) ${flagOrder}) from flags f)` : sql`null::json`} as flags
       `).execute(db);
