@@ -101,10 +101,12 @@ export const suite: BenchSuite = {
       }
       const paths = rows.map((r) => `/people/${r.person_id}/chronology`);
       let next = 0;
-      // Warm-up, not measured: each server process compiles its templates and fills its connection pool on first use.
+      // Warm-up, not measured: each server process compiles its templates, fills its connection pool and
+      // prepares its statements on each connection on first use; at the measured run's 50 connections, so
+      // that the measurement starts with the pools as full as they will be.
       await new Promise<void>((resolve, reject) => {
         autocannon({
-          url, connections: 10, duration: options.quick ? 3 : 5, headers: { cookie },
+          url, connections: 50, duration: options.quick ? 3 : 5, headers: { cookie },
           requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length]! }) }],
         }, (error: unknown) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve()));
       });
