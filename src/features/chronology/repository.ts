@@ -80,7 +80,7 @@ export function chronologyRepository(db: Db) {
      * records (for names and ages, without the bodies), the agencies for the
      * filters, the concern flags (with `withFlags`), and the audit rows,
      * which commit with the read. Nothing is read or audited for a person the
-     * check does not allow. A prepared statement (platform/db/prepared.ts):
+     * check does not allow. Unfiltered, a prepared statement (platform/db/prepared.ts):
      * planned once per connection and text, not on every read. Its generic
      * plan cannot know how few people the check allows, so each part reads
      * per person through a lateral subquery (`offset 0` keeps it one): index
@@ -95,7 +95,7 @@ export function chronologyRepository(db: Db) {
       if (q.from) filters.push(sql`and s.at >= ${new Date(`${q.from}T00:00:00Z`)}`);
       if (q.to) filters.push(sql`and s.at < ${new Date(new Date(`${q.to}T00:00:00Z`).getTime() + 86_400_000)}`);
       const flagOrder = sql`order by case when f.state = 'closed' then 1 else 0 end, f.created_at desc, f.id desc`;
-      const { rows } = await prepared(sql<{
+      const statement = sql<{
         access: ChronologyResult['access'] | null; events: ChronologyRow[] | null; subjects: [number, string][] | null;
         records: ChronologyRecordRow[] | null; agencies: ChronologyResult['agencies'] | null; flags: ChronologyFlagRow[] | null;
       }>`
@@ -145,7 +145,10 @@ export function chronologyRepository(db: Db) {
                              cross join lateral (select s.agency_id from event_subject s where s.person_id = x.person_id offset 0) s)) as agencies,
           ${q.withFlags ? sql`(select json_agg(json_build_object('id', f.id, 'personId', f.person_id, 'category', f.category, 'state', f.state,
                     'evidenceRows', f.evidence_rows) ${flagOrder}) from flags f)` : sql`null::json`} as flags
-      `).execute(db);
+      `;
+      // Prepared only unfiltered (the page as opened; each filter makes another text, and a cached plan of
+      // this statement holds about 1 MB of the server's memory on each connection): a handful of texts.
+      const { rows } = await (filters.length === 0 ? prepared(statement) : statement).execute(db);
       const row = rows[0];
       return {
         access: row?.access ?? [],

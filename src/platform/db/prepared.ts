@@ -29,8 +29,14 @@ export function prepared<T>(query: RawBuilder<T>): RawBuilder<T> {
   return sql<T>`${sql.raw(MARKER)} ${query}`;
 }
 
-/** The most distinct statement texts named per process: past it, marked queries go unnamed (a guard, not a working limit). */
-const MAX_NAMES = 1000;
+/**
+ * The most distinct statement texts named per process: past it, marked
+ * queries go unnamed. A guard, not a working limit: each named text costs
+ * server memory on every connection that runs it (a cached plan of the
+ * chronology's statement is about 1 MB), so marked queries must come in a
+ * handful of texts.
+ */
+const MAX_NAMES = 50;
 const names = new Map<string, string>();
 
 /** The statement name for a query text, or undefined when it is not marked (or too many have been). */
